@@ -1,0 +1,36 @@
+"""Ukraine (UKR): cut Russia's munitions supply, keep allied support, get relief at the front."""
+
+from __future__ import annotations
+
+from sim.actors.base import Actor, Interest, Option
+
+
+class UKR(Actor):
+    """Ukraine."""
+
+    code = "UKR"
+    title = "Ukraine"
+    status_quo = "lobby_allies"
+    status_quo_claims = ("s002-umerov",)
+    unpredictability = 0.003
+    unpredictability_claims = ("s002-umerov",)
+
+    options = (
+        Option("strike_supply_lines", "Strike the routes that bring DPRK shells to the front.",
+               ("s004-debris", "s002-kursk"), {"UKR-DPRK": -0.02}),
+        Option("lobby_allies", "Lobby allies (South Korea among them) for support.", ("s002-umerov",),
+               {"UKR-ROK": 0.02, "UKR-JPN": 0.02, "UKR-USA": 0.01}),
+        Option("publicise_dprk_arms", "Show the world the DPRK missiles found in Ukraine.",
+               ("s004-debris", "s003-signal"), {"UKR-CHN": -0.01, "ROK-DPRK": -0.01}),
+        Option("hold", "No new move.", ("s002-umerov",)),
+    )
+
+    interests = (
+        Interest("supply_disruption", "Russia short of shells.", ("s004-debris", "s004-shell-shortage"), 2.0,
+                 lambda s, p: s["RUS.munitions_shortfall"]),
+        Interest("allied_support", "Allied support reaching Ukraine.", ("s002-umerov", "s001-trump-reduce"), 2.0,
+                 lambda s, p: s["UKR.allied_support"]),
+        Interest("relief", "Less Russian fire at the front: intensity times supply.",
+                 ("s001-troops-sent", "s002-kursk"), 1.0,
+                 lambda s, p: 1.0 - s["world.war_intensity"] * (1.0 - s["RUS.munitions_shortfall"])),
+    )

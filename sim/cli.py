@@ -1,0 +1,207 @@
+"""The ``peninsula`` command line: it mirrors the API (``sim.run`` and friends).
+
+Every user mistake ends in one clear paragraph on stderr and exit code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.errors import PeninsulaError
+
+EXIT_USER = 2
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit.startswith("USD"):
+        for div, suffix in ((1e9, " bn"), (1e6, " m")):
+            if abs(value) >= div:
+                return f"${value / div:,.2f}{suffix}"
+        return f"${value:,.0f}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3f}"
+
+
+def parse_settings(items: Sequence[str] | None) -> dict[str, float]:
+    """``["params.x=1", ...]`` -> {"params.x": 1.0}; a clear error otherwise."""
+    settings: dict[str, float] = {}
+    for item in items or ():
+        if "=" not in item:
+            raise PeninsulaError(f"expected PATH=VALUE, got {item!r} (e.g. --set params.war_intensity_target=0.2)",
+                                 file="--set")
+        path, _, text = item.partition("=")
+        try:
+            settings[path.strip()] = float(text)
+        except ValueError:
+            raise PeninsulaError(f"expected a number after '=', got {text!r}", file="--set",
+                                 field=path.strip()) from None
+    return settings
+
+
+def _progress_runner(total_members: int, months: int):
+    """A progress callback with a Rich bar on stderr for long runs (None for short ones)."""
+    if total_members * months < 200_000 or not err.is_terminal:
+        return None, None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    prog = Progress(TextColumn("running"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                    TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=err, transient=True)
+    task = prog.add_task("run", total=total_members * months, rate="")
+
+    def update(done, total):
+        rate = prog.tasks[0].speed
+        prog.update(task, completed=done, rate=f"{rate:,.0f} member-months/s" if rate else "")
+
+    return prog, update
+
+
+def cmd_run(args) -> int:
+    import sim
+    from sim.indicators import INDICATORS, KEY_INDICATORS
+
+    scenario = sim.load_scenario(args.scenario)
+    settings = parse_settings(args.set)
+    if settings:
+        scenario = sim.with_settings(scenario, settings)
+    members = scenario.members if args.members is None else args.members
+    if members < 1:
+        raise PeninsulaError(f"--members must be at least 1, got {members}", file="--members")
+    seed = scenario.seed if args.seed is None else args.seed
+    if seed < 0:
+        raise PeninsulaError(f"--seed must be a non-negative integer, got {seed}", file="--seed")
+    outdir = Path(args.out) if args.out else Path("runs") / scenario.name
+    prog, update = _progress_runner(members, scenario.months)
+    if prog:
+        with prog:
+            results = sim.run(scenario, members=members, seed=seed, progress=update)
+    else:
+        results = sim.run(scenario, members=members, seed=seed)
+    results.settings = settings
+    results.save(outdir)
+
+    table = Table(title=f"{scenario.name}: {members:,} members, seed {seed}, at {results.dates[-1]}")
+    for col in ("indicator", "unit", "median", "10%", "90%"):
+        table.add_column(col, justify="right" if col not in ("indicator", "unit") else "left")
+    for row in results.summary(list(KEY_INDICATORS)):
+        unit = INDICATORS[row["indicator"]].unit
+        table.add_row(row["indicator"], unit, _fmt(row["median"], unit), _fmt(row["p10"], unit),
+                      _fmt(row["p90"], unit))
+    out.print(table)
+    out.print(f"wrote {outdir}/results.parquet, choices.parquet, manifest.json")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    import sim
+
+    bad = 0
+    for f in args.files:
+        try:
+            sc = sim.load_scenario(f)
+        except PeninsulaError as exc:
+            err.print(f"[red]invalid[/red] {exc}", markup=True)
+            bad += 1
+            continue
+        out.print(f"ok {f}: '{sc.name}', {sc.start} for {sc.months} months, {len(sc.events)} events, "
+                  f"{len(sc.levers)} levers, {len(sc.uncertainties)} uncertainties")
+    return EXIT_USER if bad else 0
+
+
+def cmd_schema(args) -> int:
+    import sim
+
+    text = json.dumps(sim.json_schema(), indent=2)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        out.print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+def cmd_indicators(args) -> int:
+    from sim.indicators import INDICATORS
+
+    table = Table(title="Indicators")
+    for col in ("name", "unit", "range", "start", "what it measures"):
+        table.add_column(col)
+    for ind in INDICATORS.values():
+        rng = "" if ind.low is None else f"{ind.low:g} to {ind.high:g}" if ind.high is not None else f">= {ind.low:g}"
+        table.add_row(ind.name, ind.unit, rng, f"{ind.initial:g}", ind.description)
+    out.print(table)
+    return 0
+
+
+def cmd_replay(args) -> int:
+    import sim
+
+    verdict = sim.replay(args.directory)
+    ok = all(verdict.values())
+    for name, same in verdict.items():
+        out.print(f"{'identical' if same else 'DIFFERENT'}  {name}")
+    if not ok:
+        err.print("replay differs from the recorded outputs")
+    return 0 if ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="peninsula",
+        description="Peninsula: a stakeholder simulation of the Russia-DPRK partnership and its neighbours.")
+    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run a scenario and save its results",
+                       description="Run a scenario; write results.parquet, choices.parquet and manifest.json.")
+    p.add_argument("scenario", help="scenario file (or the name of a bundled one, e.g. baseline)")
+    p.add_argument("--members", type=int, help="ensemble size (default: the scenario's)")
+    p.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    p.add_argument("--out", help="output folder (default: runs/SCENARIO_NAME)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="set a parameter, e.g. params.war_intensity_target=0.2 (repeatable)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("validate", help="check scenario files")
+    p.add_argument("files", nargs="+", help="scenario files")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    p.add_argument("--out", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("indicators", help="list the indicators with their units")
+    p.set_defaults(func=cmd_indicators)
+
+    p = sub.add_parser("replay", help="re-run a saved run and check its outputs are byte-identical")
+    p.add_argument("directory", help="a folder written by 'peninsula run'")
+    p.set_defaults(func=cmd_replay)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``peninsula`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except PeninsulaError as exc:
+        err.print(f"error: {exc}", markup=False)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""``PeninsulaModel``: the seven actors as Mesa agents in one vectorised ensemble.
+
+A model holds ``members`` independent worlds in lockstep: every indicator is a NumPy array
+with one entry per member. A month is one :meth:`PeninsulaModel.step`:
+
+1. the scenario's events for the month apply;
+2. every actor chooses at once from the state at the start of the month (simultaneous
+   moves: :meth:`sim.actors.base.Actor.decide`, no activation order);
+3. :func:`sim.world.resolve` resolves all choices together;
+4. the month is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import reduce
+
+import mesa
+import numpy as np
+
+from sim.actors import ACTOR_CLASSES
+from sim.actors.base import REASON_EXTERNAL, REASON_SCRIPTED, Actor
+from sim.indicators import INDEX, INDICATORS, NAMES
+from sim.params import PARAMS
+from sim.rng import MemberStreams, stream_id
+from sim.scenario import Scenario, check_path, scenario_value
+from sim.world import OPTION_INDEX, resolve
+
+WAR_STREAM = stream_id("shock:war")
+
+ExternalChoice = Callable[["PeninsulaModel"], "int | np.ndarray | None"]
+
+
+def sample_uncertainty(unc, streams: MemberStreams) -> np.ndarray:
+    """Draw one value per member from an uncertainty's distribution (member-own streams)."""
+    stream = stream_id(f"uncertainty:{unc.path}")
+    u = streams.uniform(stream, np.array([0]))[0]
+    if unc.dist == "uniform":
+        return unc.low + (unc.high - unc.low) * u
+    if unc.dist == "normal":
+        return unc.mean + unc.sd * streams.normal(stream, 1)
+    if unc.dist == "triangular":
+        a, c, b = unc.low, unc.mode, unc.high
+        f = (c - a) / (b - a)
+        left = a + np.sqrt(u * (b - a) * (c - a))
+        right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+        return np.where(u < f, left, right)
+    values = np.asarray(unc.values, dtype=np.float64)
+    return values[np.minimum((u * len(values)).astype(np.int64), len(values) - 1)]
+
+
+class PeninsulaModel(mesa.Model):
+    """A vectorised ensemble of Peninsula worlds.
+
+    Args:
+        scenario: the validated scenario.
+        members: how many members (ids 0..N-1) or the list of member ids to run.
+        seed: the run's seed (default: the scenario's). Member ``i`` draws only from its
+            own stream, seeded from ``(seed, i)``.
+        rng: Mesa's seed argument; used as ``seed`` when ``seed`` is not given (so that
+            ``mesa.batch_run`` can drive the model).
+        overrides: parameter path -> value or per-member array (a design table's columns),
+            applied after the uncertainties.
+        external: actor code -> callable(model) returning this month's option index (or
+            array per member, or None to let the actor choose): choices from outside,
+            e.g. a human player.
+    """
+
+    def __init__(self, scenario: Scenario, members: int | Sequence[int] = 1, seed: int | None = None, *,
+                 rng: int | None = None, overrides: dict[str, float | np.ndarray] | None = None,
+                 external: dict[str, ExternalChoice] | None = None) -> None:
+        if seed is None:
+            seed = scenario.seed if rng is None else int(rng)
+        super().__init__(rng=int(seed))
+        self.scenario = scenario
+        self.seed = int(seed)
+        ids = np.arange(members, dtype=np.int64) if isinstance(members, int | np.integer) else \
+            np.asarray(list(members), dtype=np.int64)
+        if ids.ndim != 1 or len(ids) == 0 or (ids < 0).any():
+            raise ValueError("members must be a positive count or a non-empty list of non-negative ids")
+        self.member_ids = ids
+        self.n_members = len(ids)
+        self.months = scenario.months
+        self.month_index = 0
+        self.rng_streams = MemberStreams(self.seed, ids)
+        self.external: dict[str, ExternalChoice] = dict(external or {})
+
+        self.actors: dict[str, Actor] = {code: cls(self) for code, cls in ACTOR_CLASSES.items()}
+        self._build_params(overrides or {})
+        self.state = {name: np.broadcast_to(np.asarray(self.params[f"initial.{name}"], dtype=np.float64),
+                                            (self.n_members,)).copy() for name in NAMES}
+        self.last_choices = {code: np.full(self.n_members, OPTION_INDEX[code][cls.status_quo], dtype=np.int64)
+                             for code, cls in ACTOR_CLASSES.items()}
+        self._events = {}
+        for ev in scenario.events:
+            self._events.setdefault(scenario.month_index(ev.month), []).append(ev)
+        self._scripted: dict[int, dict[str, int]] = {}
+        for sp in scenario.scripted:
+            if sp.months is not None:
+                ks = [scenario.month_index(m) for m in sp.months]
+            else:
+                ks = range(scenario.month_index(sp.from_), scenario.month_index(sp.to) + 1)
+            for k in ks:
+                self._scripted.setdefault(k, {})[sp.actor] = OPTION_INDEX[sp.actor][sp.option]
+
+        m, t = self.n_members, self.months
+        # Time-major, so that recording a month writes contiguous rows.
+        self.history = np.zeros((t + 1, len(NAMES), m), dtype=np.float64)
+        self.choice_history = {c: np.zeros((t, m), dtype=np.int8) for c in ACTOR_CLASSES}
+        self.reason_history = {c: np.zeros((t, m), dtype=np.int8) for c in ACTOR_CLASSES}
+        self.advantage_history = {c: np.zeros((t, len(cls.interests), m), dtype=np.float32)
+                                  for c, cls in ACTOR_CLASSES.items()}
+        self.running = True
+
+    # -- parameters -----------------------------------------------------------------------------
+    def _build_params(self, overrides: dict) -> None:
+        sc = self.scenario
+        values: dict[str, float | np.ndarray] = {}
+        for name in PARAMS:
+            values[f"params.{name}"] = scenario_value(sc, f"params.{name}")
+        for name in NAMES:
+            values[f"initial.{name}"] = scenario_value(sc, f"initial.{name}")
+        for code, cls in ACTOR_CLASSES.items():
+            values[f"{code}.unpredictability"] = scenario_value(sc, f"{code}.unpredictability")
+            for i in cls.interests:
+                values[f"{code}.weights.{i.name}"] = scenario_value(sc, f"{code}.weights.{i.name}")
+        for unc in sc.uncertainties:
+            values[unc.path] = sample_uncertainty(unc, self.rng_streams)
+        for path, value in overrides.items():
+            kind, name = check_path(path)
+            key = path if kind != "initial" else f"initial.{name}"
+            arr = np.asarray(value, dtype=np.float64)
+            if arr.ndim == 1 and len(arr) != self.n_members:
+                raise ValueError(f"override {path}: {len(arr)} values for {self.n_members} members")
+            values[key] = arr if arr.ndim else float(arr)
+        for key, value in list(values.items()):  # keep values inside their valid ranges
+            if isinstance(value, np.ndarray):
+                name = key[len("initial."):] if key.startswith("initial.") else None
+                lo, hi = ((INDICATORS[name].low, INDICATORS[name].high) if name else
+                          (PARAMS[key[7:]].low, PARAMS[key[7:]].high) if key.startswith("params.") else (0.0, None))
+                values[key] = np.clip(value, lo if lo is not None else -np.inf, hi if hi is not None else np.inf)
+        self.param_values = values
+        self.params = {k[len("params."):]: v for k, v in values.items() if k.startswith("params.")}
+        self.params.update({k: v for k, v in values.items() if k.startswith("initial.relations.")})
+        self.params.update({k: v for k, v in values.items() if k.startswith("initial.")})
+        self._refresh_actor_params()
+
+    def _refresh_actor_params(self) -> None:
+        v = self.param_values
+        self.unpredictability = {c: v[f"{c}.unpredictability"] for c in ACTOR_CLASSES}
+        self.weights, self.weight_totals = {}, {}
+        for code, cls in ACTOR_CLASSES.items():
+            ws = [np.asarray(v[f"{code}.weights.{i.name}"], dtype=np.float64) for i in cls.interests]
+            ws = [w.reshape(1, -1) if w.ndim else w.reshape(1, 1) for w in ws]
+            self.weights[code] = ws
+            total = reduce(np.add, ws)
+            self.weight_totals[code] = np.maximum(total, 1e-12)
+
+    # -- events and outside choices ---------------------------------------------------------------
+    def _apply_events(self, t: int) -> None:
+        for ev in self._events.get(t, ()):
+            for op, items in (("set", ev.set), ("shift", ev.shift)):
+                for path, value in items.items():
+                    kind, name = check_path(path, allow_indicator=True)
+                    if kind == "indicator":
+                        cur = self.state[name]
+                        new = np.full_like(cur, value) if op == "set" else cur + value
+                        lo, hi = INDICATORS[name].low, INDICATORS[name].high
+                        self.state[name] = np.clip(new, -np.inf if lo is None else lo, np.inf if hi is None else hi)
+                        continue
+                    key = path
+                    cur = self.param_values[key]
+                    self.param_values[key] = value if op == "set" else cur + value
+                    if kind == "param":
+                        self.params[name] = self.param_values[key]
+                    else:
+                        self._refresh_actor_params()
+
+    def forced_choice(self, code: str) -> tuple[int, np.ndarray | int] | None:
+        """A choice this month from outside the rule: a player's, else the scenario's script."""
+        ext = self.external.get(code)
+        if ext is not None:
+            chosen = ext(self)
+            if chosen is not None:
+                return REASON_EXTERNAL, chosen
+        scripted = self._scripted.get(self.month_index, {}).get(code)
+        if scripted is not None:
+            return REASON_SCRIPTED, scripted
+        return None
+
+    # -- the month ---------------------------------------------------------------------------------
+    def _record(self, t: int) -> None:
+        row = self.history[t]
+        for name, arr in self.state.items():
+            row[INDEX[name]] = arr
+
+    def step(self) -> None:
+        """Advance every member by one month."""
+        t = self.month_index
+        if t >= self.months:
+            self.running = False
+            return
+        self._apply_events(t)
+        self._record(t)
+        self.status_quo = resolve(self.state, self.last_choices, self.params, t, None)
+        self.agents.do("decide")
+        choices = {code: actor.choice for code, actor in self.actors.items()}
+        shocks = {"war": self.rng_streams.normal(WAR_STREAM, t)}
+        new = resolve(self.state, choices, self.params, t, shocks)
+        self.state = {name: new[name] for name in NAMES}
+        for code, actor in self.actors.items():
+            self.choice_history[code][t] = actor.choice
+            self.reason_history[code][t] = actor.reason
+            self.advantage_history[code][t] = actor.advantage
+        self.last_choices = choices
+        self.month_index = t + 1
+        if self.month_index == self.months:
+            self._record(self.months)
+            self.running = False
+
+    def run_model(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Run to the horizon; ``progress(done, total)`` is called after each month."""
+        while self.running:
+            self.step()
+            if progress:
+                progress(self.month_index, self.months)

@@ -1,0 +1,415 @@
+"""The one model of consequences: :func:`resolve` turns a month's choices into next month's state.
+
+The real step and every actor's projection call the same function. The month is written
+as a sequence of small *rules*, each computing a few quantities from the state at the
+start of the month, the choices, the parameters and what earlier rules computed. Arrays
+broadcast: a state holds one array per indicator with one entry per member; a choice
+array is one option index per member, or a column of option indices (shape
+``(options, 1)``) when an actor projects all its options at once.
+
+Projections are fast because each rule knows (by tracing, once at import) which actors'
+choices it depends on: when actor A projects its options, a rule that does not depend on
+A's choice gives exactly what it gave in the month's *status-quo* resolve (everyone
+repeating last month's choice), so :func:`resolve` copies that result instead of
+computing it again, and it skips rules whose results A's interests never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.actors import ACTOR_CLASSES
+from sim.indicators import NAMES, PAIRS
+
+State = dict[str, np.ndarray]
+
+OPTION_INDEX: dict[str, dict[str, int]] = {
+    code: {o.name: i for i, o in enumerate(cls.options)} for code, cls in ACTOR_CLASSES.items()
+}
+
+# Direct relation effects of options: pair -> {actor: delta per option index}.
+RELATION_EFFECTS: dict[str, dict[str, np.ndarray]] = {p: {} for p in PAIRS}
+for _code, _cls in ACTOR_CLASSES.items():
+    for _i, _opt in enumerate(_cls.options):
+        for _pair, _d in _opt.relations.items():
+            if _pair not in RELATION_EFFECTS:
+                raise ValueError(f"{_code}.{_opt.name}: unknown relation pair {_pair!r}")
+            RELATION_EFFECTS[_pair].setdefault(_code, np.zeros(len(_cls.options)))[_i] = _d
+
+
+def clip(x, lo=0.0, hi=1.0):
+    """Clip to [lo, hi]."""
+    return np.clip(x, lo, hi)
+
+
+@dataclass
+class Rule:
+    """One step of the month: a function of (s, C, p, t, shocks, n) that sets ``n[...]``."""
+
+    fn: Callable
+    outputs: tuple[str, ...] = ()
+    reads: frozenset[str] = frozenset()
+    actors: frozenset[str] = field(default_factory=frozenset)
+
+
+RULES: list[Rule] = []
+
+
+def rule(fn: Callable) -> Callable:
+    RULES.append(Rule(fn))
+    return fn
+
+
+def _is(C, actor: str, option: str):
+    """True where ``actor`` chose ``option`` (broadcastable bool array)."""
+    return C[actor] == OPTION_INDEX[actor][option]
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules, in order. ``s`` is the state at the start of the month, ``C`` the choices,
+# ``p`` the parameters, ``t`` the month index, ``shocks`` the month's random shocks (None in
+# a projection: actors expect none), ``n`` the results so far (names starting with "_"
+# are intermediate quantities, the rest are indicators of the next state).
+
+
+@rule
+def _war(s, C, p, t, shocks, n):
+    war = s["world.war_intensity"] + p["war_reversion"] * (p["war_intensity_target"] - s["world.war_intensity"])
+    if shocks is not None:
+        war = war + p["war_volatility"] * shocks["war"]
+    n["world.war_intensity"] = clip(war)
+
+
+def _programme(name: str, actor: str, option: str):
+    """A supply programme: renewed to 1 by a choice this month, otherwise it runs down."""
+
+    def fn(s, C, p, t, shocks, n):
+        n[name] = np.where(_is(C, actor, option), 1.0, s[name] * p["programme_persistence"])
+
+    fn.__name__ = f"_programme_{name}"
+    return rule(fn)
+
+
+_programme("DPRK.export_level", "DPRK", "export_munitions")
+_programme("RUS.purchase_level", "RUS", "buy_munitions")
+_programme("RUS.food_aid_level", "RUS", "ship_food")
+_programme("CHN.aid_level", "CHN", "aid_dprk")
+_programme("USA.ukraine_aid", "USA", "aid_ukraine")
+_programme("ROK.ukraine_aid", "ROK", "aid_ukraine")
+
+
+@rule
+def _pressure(s, C, p, t, shocks, n):
+    n["CHN.pressure_on_dprk"] = np.maximum(_is(C, "CHN", "warn_pyongyang"), 0.5 * s["CHN.pressure_on_dprk"])
+
+
+@rule
+def _china_trade(s, C, p, t, shocks, n):
+    target = (1.0 - (1.0 - p["squeeze_trade_level"]) * _is(C, "CHN", "squeeze_trade")
+              + 0.2 * _is(C, "DPRK", "seek_china_trade"))
+    n["CHN.trade_level"] = clip(s["CHN.trade_level"] + 0.5 * (target - s["CHN.trade_level"]), 0.0, 1.5)
+
+
+@rule
+def _shells(s, C, p, t, shocks, n):
+    # What the DPRK offers and Russia buys, less what Ukrainian strikes destroy.
+    level = np.minimum(n["DPRK.export_level"], n["RUS.purchase_level"])
+    shells = p["shell_capacity"] * level * (1.0 - p["strike_effect"] * _is(C, "UKR", "strike_supply_lines"))
+    n["DPRK.shells_exported"] = shells
+    n["_revenue"] = shells * p["shell_price_usd"]
+    n["_trade_flow"] = shells / np.maximum(p["shell_capacity"], 1.0)
+
+
+@rule
+def _troops(s, C, p, t, shocks, n):
+    war = n["world.war_intensity"]
+    troops = s["DPRK.troops_abroad"] * (1.0 - p["troop_attrition"] * war - p["troop_return"] * (1.0 - war))
+    sent = troops + p["troop_batch"] * _is(C, "DPRK", "deploy_troops")
+    troops = np.maximum(np.minimum(sent, np.maximum(p["troop_cap"], troops)), 0.0)
+    n["DPRK.troops_abroad"] = troops
+    n["_troop_pay"] = troops * p["troop_pay_usd_month"]
+
+
+@rule
+def _payments(s, C, p, t, shocks, n):
+    rice_t = p["rice_t_per_year"] * n["RUS.food_aid_level"]
+    n["_rice_t"] = rice_t
+    n["_rice_value"] = rice_t / 12.0 * p["rice_price_usd_t"]
+    pay = n["_revenue"] + n["_troop_pay"] + n["_rice_value"]
+    n["RUS.monthly_payments_usd"] = pay
+    n["RUS.payments_to_dprk_usd"] = s["RUS.payments_to_dprk_usd"] + pay
+
+
+@rule
+def _shortfall(s, C, p, t, shocks, n):
+    need = p["shell_need_full"] * n["world.war_intensity"]
+    supply = p["domestic_shells"] * (1.0 + p["domestic_growth"] * t) + n["DPRK.shells_exported"]
+    n["RUS.munitions_shortfall"] = clip((need - supply) / np.maximum(need, 1.0))
+
+
+@rule
+def _sanctions(s, C, p, t, shocks, n):
+    step = p["sanctions_step"]
+    x = s["world.sanctions_enforcement"]
+    x = (x + p["sanctions_reversion"] * (p["sanctions_baseline"] - x)
+         + step * _is(C, "USA", "tighten_sanctions")
+         - step * _is(C, "RUS", "shield_at_un")
+         + 0.5 * step * _is(C, "CHN", "squeeze_trade")
+         + 0.3 * step * _is(C, "UKR", "publicise_dprk_arms")
+         - p["talks_relief"] * (_is(C, "DPRK", "engage_us") & _is(C, "USA", "offer_talks")))
+    n["world.sanctions_enforcement"] = clip(x)
+
+
+@rule
+def _cash(s, C, p, t, shocks, n):
+    china_income = p["china_trade_income_usd"] * n["CHN.trade_level"] * (1.0 - 0.5 * n["world.sanctions_enforcement"])
+    cash_in = n["_revenue"] * p["cash_share"] + n["_troop_pay"] + china_income
+    n["_cash_in"] = cash_in
+    n["DPRK.hard_currency_usd"] = s["DPRK.hard_currency_usd"] * (1.0 - p["spend_rate"]) + cash_in
+
+
+@rule
+def _food(s, C, p, t, shocks, n):
+    bought_t = p["food_import_share"] * n["_cash_in"] * (12.0 / p["grain_price_usd_t"])
+    grain = (p["grain_production_t"] + n["_rice_t"] + p["china_aid_t_per_year"] * n["CHN.aid_level"]
+             + p["china_trade_food_t"] * n["CHN.trade_level"] + bought_t)
+    n["DPRK.food_security"] = clip(grain / p["grain_need_t"])
+
+
+@rule
+def _trade_share(s, C, p, t, shocks, n):
+    russia = p["russia_base_trade_usd"] + n["_revenue"] * (1.0 - p["cash_share"]) + n["_rice_value"]
+    china = p["china_trade_usd"] * n["CHN.trade_level"]
+    share = s["DPRK.russia_trade_share"]
+    n["DPRK.russia_trade_share"] = share + p["trade_adjust"] * (russia / (russia + china + 1.0) - share)
+
+
+@rule
+def _capabilities(s, C, p, t, shocks, n):
+    tech = _is(C, "RUS", "transfer_space_tech")
+    tests = _is(C, "DPRK", "missile_test")
+    space = s["DPRK.space_capability"] + p["tech_gain"] * tech
+    launch = _is(C, "DPRK", "launch_satellite") & (space >= 0.5)
+    n["DPRK.space_capability"] = clip(space - 0.3 * launch)
+    n["DPRK.satellites_launched"] = s["DPRK.satellites_launched"] + launch
+    n["DPRK.missile_tests"] = p["launches_per_test"] * tests + launch
+    n["DPRK.military_capability"] = clip(s["DPRK.military_capability"] + p["test_gain"] * tests
+                                         + p["tech_gain"] * tech + 0.02 * launch - p["obsolescence"])
+
+
+def _relation(pair: str):
+    effects = RELATION_EFFECTS[pair]
+    key = f"relations.{pair}"
+    bond = {"RUS-DPRK": 1.0, "CHN-RUS": -1.0 / 3.0, "CHN-DPRK": -1.0 / 3.0}.get(pair)
+
+    def fn(s, C, p, t, shocks, n):
+        r = s[key] + p["relation_reversion"] * (p[f"initial.{key}"] - s[key])
+        for actor, deltas in effects.items():
+            r = r + deltas[C[actor]]
+        if bond is not None:  # munitions trade draws Moscow and Pyongyang together, cools Beijing
+            r = r + bond * p["trade_bond"] * n["_trade_flow"]
+        n[key] = clip(r, -1.0, 1.0)
+
+    fn.__name__ = f"_relation_{pair}"
+    return rule(fn)
+
+
+for _pair in PAIRS:
+    _relation(_pair)
+
+
+@rule
+def _us_presence(s, C, p, t, shocks, n):
+    base = p["us_troops_base"]
+    requests = 1.0 * _is(C, "ROK", "request_us_presence") + _is(C, "JPN", "request_us_presence")
+    troops = s["USA.regional_troops"]
+    n["USA.regional_troops"] = np.maximum(
+        troops + p["us_drawdown"] * (base - troops) + p["reinforce_batch"] * _is(C, "USA", "reinforce_region")
+        + p["rotation"] * requests, 0.0)
+
+
+@rule
+def _threat_common(s, C, p, t, shocks, n):
+    base = np.maximum(p["us_troops_base"], 1.0)
+    deterrence = p["threat_deterrence"] * 0.5 * clip(n["USA.regional_troops"] / base, 0.0, 2.0)
+    n["_threat_common"] = (p["threat_base"] + p["threat_launch"] * np.minimum(n["DPRK.missile_tests"] / 4.0, 1.0)
+                           + p["threat_alliance"] * (n["relations.RUS-DPRK"] + 1.0) * 0.5
+                           + p["threat_capability"] * n["DPRK.military_capability"] - deterrence)
+
+
+def _ally(ally: str):
+    def fn(s, C, p, t, shocks, n):
+        ready = clip(s[f"{ally}.defence_readiness"] * (1.0 - p["readiness_decay"])
+                     + p["defence_step"] * _is(C, ally, "strengthen_defences"))
+        n[f"{ally}.defence_readiness"] = ready
+        target = clip(n["_threat_common"] - p["threat_defence"] * ready)
+        key = f"{ally}.threat_perception"
+        n[key] = s[key] + p["threat_adjust"] * (target - s[key])
+
+    fn.__name__ = f"_threat_{ally}"
+    return rule(fn)
+
+
+_ally("ROK")
+_ally("JPN")
+
+
+@rule
+def _influence(s, C, p, t, shocks, n):
+    chn_dprk = (n["relations.CHN-DPRK"] + 1.0) * 0.5
+    target = clip((1.0 - n["DPRK.russia_trade_share"]) * (0.5 + 0.5 * chn_dprk) + 0.1 * n["CHN.aid_level"]
+                  + 0.05 * _is(C, "CHN", "squeeze_trade"))
+    x = s["CHN.influence_over_dprk"]
+    n["CHN.influence_over_dprk"] = x + p["influence_adjust"] * (target - x)
+
+
+@rule
+def _reputation(s, C, p, t, shocks, n):
+    x = s["CHN.reputation"]
+    alliance = (n["relations.RUS-DPRK"] + 1.0) * 0.5
+    x = (x + 0.05 * (p["reputation_baseline"] - x)
+         - p["reproach"] * _is(C, "CHN", "tolerate") * alliance * n["world.war_intensity"]
+         + 0.02 * _is(C, "CHN", "pressure_moscow") + 0.01 * _is(C, "CHN", "warn_pyongyang")
+         - 0.01 * _is(C, "UKR", "publicise_dprk_arms"))
+    n["CHN.reputation"] = clip(x)
+
+
+@rule
+def _regime(s, C, p, t, shocks, n):
+    troops_share = np.minimum(1.0, n["DPRK.troops_abroad"] / np.maximum(p["troop_cap"], 1.0))
+    crossing = troops_share * n["world.war_intensity"] + np.minimum(1.0, n["DPRK.missile_tests"] / 4.0)
+    patron = (np.maximum(n["relations.RUS-DPRK"], n["relations.CHN-DPRK"]) + 1.0) * 0.5
+    base = np.maximum(p["us_troops_base"], 1.0)
+    outside = 0.5 * n["world.sanctions_enforcement"] + 0.5 * clip(n["USA.regional_troops"] / (2.0 * base))
+    cash = n["DPRK.hard_currency_usd"]
+    target = (0.3 * n["DPRK.food_security"] + 0.25 * cash / (cash + p["cash_half_saturation_usd"])
+              + 0.2 * patron + 0.15 * (1.0 - outside) + 0.1 * n["DPRK.military_capability"]
+              - p["china_red_line_penalty"] * n["CHN.pressure_on_dprk"] * crossing)
+    x = s["DPRK.regime_security"]
+    n["DPRK.regime_security"] = clip(x + p["regime_adjust"] * (target - x))
+
+
+@rule
+def _allied_support(s, C, p, t, shocks, n):
+    target = (0.6 * n["USA.ukraine_aid"] + 0.2 * n["ROK.ukraine_aid"]
+              + 0.2 * (n["relations.UKR-JPN"] + 1.0) * 0.5)
+    x = s["UKR.allied_support"]
+    x = (x + p["support_adjust"] * (target - x) + p["lobby_gain"] * _is(C, "UKR", "lobby_allies")
+         + 0.5 * p["lobby_gain"] * _is(C, "UKR", "publicise_dprk_arms"))
+    n["UKR.allied_support"] = clip(x)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tracing: which indicators and choices each rule reads, once, at import.
+
+
+class _Tracer(dict):
+    def __init__(self, *a, **k):
+        super().__init__(*a, **k)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def _trace_rules() -> None:
+    from sim.indicators import INDICATORS
+    from sim.params import PARAMS
+
+    s = {name: np.full(1, INDICATORS[name].initial) for name in NAMES}
+    p = {k: v.default for k, v in PARAMS.items()}
+    p.update({f"initial.{k}": v.initial for k, v in INDICATORS.items()})
+    produced_by: dict[str, Rule] = {}
+    n = _Tracer()
+    for r in RULES:
+        C = _Tracer({code: np.zeros(1, dtype=np.int64) for code in ACTOR_CLASSES})
+        n.read = set()
+        before = set(n)
+        r.fn(s, C, p, 0, {"war": np.zeros(1)}, n)
+        r.outputs = tuple(k for k in n if k not in before)
+        r.reads = frozenset(k for k in n.read if k not in r.outputs)
+        actors = set(C.read)
+        for key in r.reads:
+            actors |= produced_by[key].actors
+        r.actors = frozenset(actors)
+        for k in r.outputs:
+            produced_by[k] = r
+    missing = set(NAMES) - set(produced_by)
+    if missing:
+        raise RuntimeError(f"no rule sets the indicators {sorted(missing)}")
+    _PRODUCED_BY.update(produced_by)
+
+
+_PRODUCED_BY: dict[str, Rule] = {}
+_trace_rules()
+
+
+def trace_reads(fn: Callable[[State, dict], np.ndarray]) -> frozenset[str]:
+    """The indicators an interest's score function reads."""
+    from sim.indicators import INDICATORS
+    from sim.params import PARAMS
+
+    s = _Tracer({name: np.full(1, INDICATORS[name].initial) for name in NAMES})
+    fn(s, {k: v.default for k, v in PARAMS.items()})
+    return frozenset(s.read)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """For one projecting actor: rules to compute again, and what to copy from the status quo."""
+
+    compute: tuple[Rule, ...]
+    copy: tuple[str, ...]
+
+
+def projection_plan(actor: str, needed: Iterable[str]) -> Plan:
+    """The rules an actor's projection must run to give the indicators ``needed``."""
+    want: set[int] = set()
+    stack = [_PRODUCED_BY[k] for k in needed]
+    while stack:
+        r = stack.pop()
+        if id(r) in want:
+            continue
+        want.add(id(r))
+        stack.extend(_PRODUCED_BY[k] for k in r.reads)
+    ordered = [r for r in RULES if id(r) in want]
+    compute = tuple(r for r in ordered if actor in r.actors)
+    copy = tuple(k for r in ordered if actor not in r.actors for k in r.outputs)
+    return Plan(compute, copy)
+
+
+def resolve(state: State, choices: dict[str, np.ndarray], p: dict, t: int,
+            shocks: dict[str, np.ndarray] | None, *, plan: Plan | None = None,
+            status_quo: State | None = None) -> State:
+    """Resolve one month: all actors' choices together, from the state at its start.
+
+    Args:
+        state: indicator name -> array (members,) at the start of the month.
+        choices: actor code -> option index array, broadcastable against members.
+        p: parameters: world parameter name -> float or array (members,), and each
+            indicator's starting value under ``"initial.NAME"`` (relations drift back to theirs).
+        t: month index since the start of the run (0 for the first month).
+        shocks: this month's random shocks (``"war"``: standard normal per member), or
+            None in a projection, where actors expect no shock.
+        plan: for a projection, the rules to run (see :func:`projection_plan`); the rest
+            of what they read is copied from ``status_quo``, the result of this same
+            function for the same month with every actor repeating last month's choice.
+
+    Returns:
+        The state at the start of the next month, with intermediate quantities under
+        names starting with ``_`` (a new dict; ``state`` is not changed).
+    """
+    n: State = {}
+    if plan is None:
+        for r in RULES:
+            r.fn(state, choices, p, t, shocks, n)
+        return n
+    for key in plan.copy:
+        n[key] = status_quo[key]
+    for r in plan.compute:
+        r.fn(state, choices, p, t, shocks, n)
+    return n
