@@ -115,8 +115,8 @@ def _china_trade(s, C, p, t, shocks, n):
 
 @rule
 def _shells(s, C, p, t, shocks, n):
-    # What the DPRK offers and Russia buys, less what Ukrainian strikes destroy.
-    level = np.minimum(n["DPRK.export_level"], n["RUS.purchase_level"])
+    # What the DPRK offers times what Russia buys, less what Ukrainian strikes destroy.
+    level = n["DPRK.export_level"] * n["RUS.purchase_level"]
     shells = p["shell_capacity"] * level * (1.0 - p["strike_effect"] * _is(C, "UKR", "strike_supply_lines"))
     n["DPRK.shells_exported"] = shells
     n["_revenue"] = shells * p["shell_price_usd"]
@@ -139,13 +139,16 @@ def _payments(s, C, p, t, shocks, n):
     n["_rice_t"] = rice_t
     n["_rice_value"] = rice_t / 12.0 * p["rice_price_usd_t"]
     pay = n["_revenue"] + n["_troop_pay"] + n["_rice_value"]
+    # In a month of technology transfer, part of the shells is paid in technology, not money or oil.
+    n["_tech_paid"] = p["tech_payment_share"] * n["_revenue"] * _is(C, "RUS", "transfer_space_tech")
     n["RUS.monthly_payments_usd"] = pay
+    n["RUS.cash_payments_usd"] = pay - n["_rice_value"] - n["_tech_paid"]
     n["RUS.payments_to_dprk_usd"] = s["RUS.payments_to_dprk_usd"] + pay
 
 
 @rule
 def _shortfall(s, C, p, t, shocks, n):
-    need = p["shell_need_full"] * n["world.war_intensity"]
+    need = p["shell_need_full"] * n["world.war_intensity"] * (1.0 + p["stock_rebuild"])
     supply = p["domestic_shells"] * (1.0 + p["domestic_growth"] * t) + n["DPRK.shells_exported"]
     n["RUS.munitions_shortfall"] = clip((need - supply) / np.maximum(need, 1.0))
 
@@ -155,8 +158,8 @@ def _sanctions(s, C, p, t, shocks, n):
     step = p["sanctions_step"]
     x = s["world.sanctions_enforcement"]
     x = (x + p["sanctions_reversion"] * (p["sanctions_baseline"] - x)
-         + step * _is(C, "USA", "tighten_sanctions")
-         - step * _is(C, "RUS", "shield_at_un")
+         + step * (1.0 - x) * _is(C, "USA", "tighten_sanctions")
+         - 1.5 * step * x * _is(C, "RUS", "shield_at_un")
          + 0.5 * step * _is(C, "CHN", "squeeze_trade")
          + 0.3 * step * _is(C, "UKR", "publicise_dprk_arms")
          - p["talks_relief"] * (_is(C, "DPRK", "engage_us") & _is(C, "USA", "offer_talks")))
@@ -166,7 +169,7 @@ def _sanctions(s, C, p, t, shocks, n):
 @rule
 def _cash(s, C, p, t, shocks, n):
     china_income = p["china_trade_income_usd"] * n["CHN.trade_level"] * (1.0 - 0.5 * n["world.sanctions_enforcement"])
-    cash_in = n["_revenue"] * p["cash_share"] + n["_troop_pay"] + china_income
+    cash_in = (n["_revenue"] - n["_tech_paid"]) * p["cash_share"] + n["_troop_pay"] + china_income
     n["_cash_in"] = cash_in
     n["DPRK.hard_currency_usd"] = s["DPRK.hard_currency_usd"] * (1.0 - p["spend_rate"]) + cash_in
 
@@ -181,7 +184,8 @@ def _food(s, C, p, t, shocks, n):
 
 @rule
 def _trade_share(s, C, p, t, shocks, n):
-    russia = p["russia_base_trade_usd"] + n["_revenue"] * (1.0 - p["cash_share"]) + n["_rice_value"]
+    russia = (p["russia_base_trade_usd"] + (n["_revenue"] - n["_tech_paid"]) * (1.0 - p["cash_share"])
+              + n["_rice_value"])
     china = p["china_trade_usd"] * n["CHN.trade_level"]
     share = s["DPRK.russia_trade_share"]
     n["DPRK.russia_trade_share"] = share + p["trade_adjust"] * (russia / (russia + china + 1.0) - share)
@@ -272,7 +276,7 @@ def _reputation(s, C, p, t, shocks, n):
     alliance = (n["relations.RUS-DPRK"] + 1.0) * 0.5
     x = (x + 0.05 * (p["reputation_baseline"] - x)
          - p["reproach"] * _is(C, "CHN", "tolerate") * alliance * n["world.war_intensity"]
-         + 0.02 * _is(C, "CHN", "pressure_moscow") + 0.01 * _is(C, "CHN", "warn_pyongyang")
+         + 0.01 * _is(C, "CHN", "pressure_moscow") + 0.005 * _is(C, "CHN", "warn_pyongyang")
          - 0.01 * _is(C, "UKR", "publicise_dprk_arms"))
     n["CHN.reputation"] = clip(x)
 

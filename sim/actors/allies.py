@@ -20,7 +20,7 @@ def ally_options(code: str) -> tuple[Option, ...]:
         Option("strengthen_defences", "Build up its own defences.", ("s000-existential-threat",),
                {f"{code}-DPRK": -0.01}),
         Option("engage_china", "Engage Beijing to restrain Pyongyang.", ("s000-thaad-foothold", "s003-leverage"),
-               {f"{code}-CHN": 0.03, f"{code}-USA": -0.005}),
+               {f"{code}-CHN": 0.015, f"{code}-USA": -0.005}),
     )
 
 

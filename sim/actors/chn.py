@@ -31,7 +31,7 @@ class CHN(Actor):
     title = "China"
     status_quo = "tolerate"
     status_quo_claims = ("s003-reproach",)
-    unpredictability = 0.003
+    unpredictability = 0.0015
     unpredictability_claims = ("s003-leverage",)
 
     options = (
@@ -57,6 +57,6 @@ class CHN(Actor):
         Interest("russia_partnership", "Good relations with Russia.", ("s004-china-partner",), 1.5,
                  lambda s, p: rel01(s["relations.CHN-RUS"])),
         Interest("red_lines", "Red lines respected, or answered: crossings not met by pressure.",
-                 ("s003-red-lines", "s003-serious-arguments"), 1.0,
+                 ("s003-red-lines", "s003-serious-arguments"), 0.25,
                  lambda s, p: 1.0 - red_line_crossing(s, p) * (1.0 - s["CHN.pressure_on_dprk"])),
     )

@@ -23,7 +23,7 @@ class DPRK(Actor):
     title = "North Korea"
     status_quo = "export_munitions"
     status_quo_claims = ("s000-munitions-for-money-oil", "s003-production")
-    unpredictability = 0.004
+    unpredictability = 0.0015
     unpredictability_claims = ("s000-paranoia", "s000-obligations")
 
     options = (
@@ -56,6 +56,6 @@ class DPRK(Actor):
         Interest("autonomy", "Depend on no patron: neither Beijing's sway nor Moscow's trade share.",
                  ("s002-dependence", "s002-pawn", "s000-distrust"), 1.5, _autonomy),
         Interest("modernisation", "Modern missile and space forces.",
-                 ("s002-nuclear-under-kim", "s000-bolder"), 1.0,
+                 ("s002-nuclear-under-kim", "s000-bolder"), 1.5,
                  lambda s, p: clip01(s["DPRK.military_capability"])),
     )

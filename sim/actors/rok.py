@@ -13,7 +13,7 @@ class ROK(Actor):
     title = "South Korea"
     status_quo = "hold"
     status_quo_claims = ("s000-existential-threat",)
-    unpredictability = 0.003
+    unpredictability = 0.0015
     unpredictability_claims = ("s000-existential-threat",)
 
     options = (

@@ -17,7 +17,7 @@ class RUS(Actor):
     title = "Russia"
     status_quo = "buy_munitions"
     status_quo_claims = ("s004-shell-shortage", "s001-arms-ease-food")
-    unpredictability = 0.003
+    unpredictability = 0.0015
     unpredictability_claims = ("s004-unreliable",)
 
     options = (
@@ -39,15 +39,15 @@ class RUS(Actor):
         Interest("war_supply", "Enough shells for the war: one minus the shortfall.",
                  ("s004-shell-shortage", "s004-desperation"), 3.0,
                  lambda s, p: 1.0 - s["RUS.munitions_shortfall"]),
-        Interest("thrift", "Keep what it pays Pyongyang in money, oil and food low.",
+        Interest("thrift", "Keep what it pays Pyongyang in money and oil low (food and technology cost less).",
                  ("s004-food-fuel-tech", "s000-munitions-for-money-oil"), 1.0,
-                 lambda s, p: clip01(1.0 - s["RUS.monthly_payments_usd"] / 1.0e9)),
+                 lambda s, p: clip01(1.0 - s["RUS.cash_payments_usd"] / 1.0e9)),
         Interest("china_partnership", "Good relations with China, the main partner.",
                  ("s004-china-partner",), 2.0, lambda s, p: rel01(s["relations.CHN-RUS"])),
         Interest("dprk_alignment", "A close, useful DPRK: situational benefits.",
                  ("s004-stronger-ties", "s001-mutual-benefit"), 1.0,
                  lambda s, p: rel01(s["relations.RUS-DPRK"])),
         Interest("revisionism", "Undo the sanctions order: the desire to abolish the status quo.",
-                 ("s004-revisionist", "s004-cancel-sanctions"), 0.5,
+                 ("s004-revisionist", "s004-cancel-sanctions"), 1.0,
                  lambda s, p: 1.0 - s["world.sanctions_enforcement"]),
     )

@@ -12,7 +12,7 @@ class UKR(Actor):
     title = "Ukraine"
     status_quo = "lobby_allies"
     status_quo_claims = ("s002-umerov",)
-    unpredictability = 0.003
+    unpredictability = 0.0015
     unpredictability_claims = ("s002-umerov",)
 
     options = (

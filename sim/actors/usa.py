@@ -26,7 +26,7 @@ class USA(Actor):
     title = "United States"
     status_quo = "aid_ukraine"
     status_quo_claims = ("s001-trump-reduce",)
-    unpredictability = 0.003
+    unpredictability = 0.0015
     unpredictability_claims = ("s001-trump-reduce",)
 
     options = (
@@ -49,9 +49,10 @@ class USA(Actor):
         Interest("nonproliferation", "Sanctions enforced and DPRK capabilities contained.",
                  ("s003-signal", "s004-cancel-sanctions"), 1.5,
                  lambda s, p: 0.5 * s["world.sanctions_enforcement"] + 0.5 * (1.0 - s["DPRK.military_capability"])),
-        Interest("ukraine", "Ukraine supported.", ("s001-trump-reduce",), 1.5,
+        Interest("ukraine", "Ukraine supported.", ("s001-trump-reduce",), 2.0,
                  lambda s, p: s["UKR.allied_support"]),
-        Interest("restraint", "Keep commitments abroad affordable.", ("s001-trump-reduce",), 1.0,
-                 lambda s, p: 1.0 - 0.5 * clip01(s["USA.regional_troops"] / p["us_troops_base"] - 1.0)
-                 - 0.5 * s["USA.ukraine_aid"]),
+        Interest("restraint", "Keep commitments abroad affordable: troops above the base, aid to Ukraine.",
+                 ("s001-trump-reduce",), 0.5,
+                 lambda s, p: 1.0 - 0.7 * clip01(s["USA.regional_troops"] / p["us_troops_base"] - 1.0)
+                 - 0.3 * s["USA.ukraine_aid"]),
     )
