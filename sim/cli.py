@@ -155,6 +155,25 @@ def cmd_replay(args) -> int:
     return 0 if ok else 1
 
 
+def cmd_dashboard(args) -> int:
+    import subprocess
+
+    from sim.evidence import ROOT
+
+    app = ROOT / "dashboard" / "app.py"
+    if not app.is_file():
+        raise PeninsulaError("the dashboard is not in this installation (dashboard/app.py is missing); "
+                             "install Peninsula from a checkout: pip install -e .", file=str(app))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+           "--server.address", args.address, "--browser.gatherUsageStats", "false",
+           "--server.headless", "true" if args.no_browser else "false"]
+    out.print(f"Peninsula dashboard on http://{args.address}:{args.port} (Ctrl-C to stop)")
+    try:
+        return subprocess.call(cmd, cwd=str(ROOT))
+    except KeyboardInterrupt:
+        return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="peninsula",
@@ -182,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("indicators", help="list the indicators with their units")
     p.set_defaults(func=cmd_indicators)
+
+    p = sub.add_parser("dashboard", help="open the dashboard in a browser (Streamlit)")
+    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    p.add_argument("--address", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("replay", help="re-run a saved run and check its outputs are byte-identical")
     p.add_argument("directory", help="a folder written by 'peninsula run'")
