@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  machine : {platform.machine()}, {cpu_model()}")
     print(f"  nproc   : {nproc_before} (os.cpu_count), {affinity_before} usable before pinning")
     print(f"  cores   : {pin_note}")
-    print(f"  threads : OMP/OPENBLAS/MKL_NUM_THREADS=1 (set before importing NumPy)")
+    print("  threads : OMP/OPENBLAS/MKL_NUM_THREADS=1 (set before importing NumPy)")
     print(f"  python  : {platform.python_version()} ({platform.python_implementation()}) on {platform.platform()}")
     print(f"  versions: numpy {np.__version__}, mesa {mesa.__version__}, peninsula-sim {sim.__version__}")
     print(f"  imports : {import_s:.2f} s (excluded from all timings; one untimed warm-up run of each path)")
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     times, batch_out = timed(run_batch, args.repeats)
     best, med = min(times), statistics.median(times)
     batch_rate = b * months / best
-    rows.append((f"mesa.batch_run (1 member/model)", b, b * months, best, med, batch_rate,
+    rows.append(("mesa.batch_run (1 member/model)", b, b * months, best, med, batch_rate,
                  f"measured on {b} members"))
     print(f"  measured mesa.batch_run members={b}: best {best:.3f} s", flush=True)
     print()
@@ -251,9 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     vec = vec_results[ref_n].indicator(INDICATOR)[:, -1]          # (members,) final month
     v0, b0, h0 = float(vec[0]), float(by_member[0][INDICATOR]), float(direct.history[-1, col, 0])
     print(f"Check: final {INDICATOR}, member 0 (seed {SEED})")
-    print(f"  sim.run (vectorised, {ref_n:,} members) : {v0!r}")
-    print(f"  mesa.batch_run DataCollector           : {b0!r}")
-    print(f"  PeninsulaModel([0]).history[-1]        : {h0!r}")
+    checks = ((f"sim.run, {ref_n:,} members: indicator()[0, -1]", v0),
+              (f"mesa.batch_run DataCollector (model 0 of {b})", b0),
+              ("PeninsulaModel(members=[0]).history[-1]", h0))
+    w = max(len(label) for label, _ in checks)
+    for label, value in checks:
+        print(f"  {label.ljust(w)} : {value!r}")
     same0 = v0 == b0 == h0
     print(f"  -> {'identical' if same0 else 'DIFFERENT'}")
     k = min(b, len(vec))

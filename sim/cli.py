@@ -18,7 +18,7 @@ from sim.errors import PeninsulaError
 
 EXIT_USER = 2
 
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -155,6 +155,102 @@ def cmd_replay(args) -> int:
     return 0 if ok else 1
 
 
+def bundled_scenarios() -> list[Path]:
+    """The bundled scenario files (scenarios/*.yaml, not the exercises)."""
+    from sim.scenario import SCENARIO_DIR
+
+    return sorted(SCENARIO_DIR.glob("*.yaml"))
+
+
+def cmd_check(args) -> int:
+    import sim
+
+    files = args.scenarios or [str(p) for p in bundled_scenarios()]
+    scenarios = [sim.load_scenario(f) for f in files]  # all errors before any run
+    table = Table(title=f"Expectations ({'scenario default' if args.members is None else args.members} members"
+                        f"{'' if args.seed is None else f', seed {args.seed}'})")
+    for col in ("scenario", "expectation", "held in", "required", "verdict"):
+        table.add_column(col, justify="right" if col in ("held in", "required") else "left")
+    results = []
+    for sc in scenarios:
+        res = sim.check(sc, members=args.members, seed=args.seed)
+        if not res:
+            table.add_row(sc.name, "(no expectations)", "", "", "")
+        for r in res:
+            results.append(r)
+            verdict = ("pass" if r.passed else "fail") + (" (expected to fail)" if r.expected_to_fail else "")
+            style = "green" if r.ok else "red"
+            if not r.ok:
+                verdict += " UNEXPECTED"
+            table.add_row(r.scenario, r.text, f"{r.share:.0%}", f"{r.required:.0%}", f"[{style}]{verdict}[/{style}]")
+    out.print(table)
+    bad = [r for r in results if not r.ok]
+    out.print(f"{len(results) - len(bad)} as declared, {len(bad)} not "
+              f"({sum(r.passed for r in results)} held, {sum(not r.passed for r in results)} failed; "
+              f"{sum(r.expected_to_fail for r in results)} marked expected_to_fail)")
+    if args.out:
+        import csv
+
+        with open(args.out, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["scenario", "expectation", "share", "required", "passed", "expected_to_fail", "ok"])
+            for r in results:
+                w.writerow([r.scenario, r.text, f"{r.share:.4f}", r.required, r.passed, r.expected_to_fail, r.ok])
+    return 0 if not bad else 1
+
+
+def cmd_compare(args) -> int:
+    import sim
+
+    a, b = sim.load_scenario(args.a), sim.load_scenario(args.b)
+    cmp = sim.compare(a, b, members=args.members, seed=args.seed, months=args.at or None,
+                      indicators=args.indicator or None)
+    from sim.indicators import INDICATORS
+
+    members, seed = cmp.a.members, cmp.a.seed
+    table = Table(title=f"{b.name} minus {a.name}: {members:,} members, seed {seed} (common random numbers)")
+    for col in ("indicator", "month", a.name, b.name, "difference (median)", "10%", "90%"):
+        table.add_column(col, justify="left" if col in ("indicator", "month") else "right")
+    frame = cmp.indicator_table()
+    for row in frame.itertuples(index=False):
+        unit = INDICATORS[row.indicator].unit
+        table.add_row(row.indicator, row.month, _fmt(row.median_a, unit), _fmt(row.median_b, unit),
+                      _fmt(row.median, unit), _fmt(row.p10, unit), _fmt(row.p90, unit))
+    out.print(table)
+    choices = cmp.choice_table()
+    shift = Table(title="How the choices shift (share of member-months on each option)")
+    for col in ("actor", "option", a.name, b.name, "change"):
+        shift.add_column(col, justify="left" if col in ("actor", "option") else "right")
+    for row in choices.itertuples(index=False):
+        if max(row.share_a, row.share_b) >= 0.01:
+            shift.add_row(row.actor, row.option, f"{row.share_a:.0%}", f"{row.share_b:.0%}", f"{row.change:+.0%}")
+    out.print(shift)
+    if args.out:
+        _write_csv_atomic(args.out, frame, choices)
+        out.print(f"wrote {args.out}")
+    return 0
+
+
+def _write_csv_atomic(path: str, frame, choices) -> None:
+    """Indicator differences then choice shifts in one CSV (a 'table' column tells which)."""
+    import os
+    import tempfile
+
+    import pandas as pd
+
+    both = pd.concat([frame.assign(table="indicators"), choices.assign(table="choices")], ignore_index=True)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    try:
+        both.to_csv(tmp, index=False)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def cmd_dashboard(args) -> int:
     import subprocess
 
@@ -201,6 +297,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("indicators", help="list the indicators with their units")
     p.set_defaults(func=cmd_indicators)
+
+    p = sub.add_parser("check", help="run scenarios and test their expectations",
+                       description="Run scenarios (all bundled ones by default) and test their expectations. "
+                                   "Exit 0 only if every expectation holds, or fails where marked expected_to_fail.")
+    p.add_argument("scenarios", nargs="*", help="scenario files (default: every bundled scenario)")
+    p.add_argument("--members", type=int, help="ensemble size (default: each scenario's)")
+    p.add_argument("--seed", type=int, help="seed (default: each scenario's)")
+    p.add_argument("--out", help="also write the table as CSV")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("compare", help="compare two scenarios member by member",
+                       description="Run A and B with the same members and seed (common random numbers) and "
+                                   "show B minus A for key indicators, and how each actor's choices shift.")
+    p.add_argument("a", help="scenario A (file or bundled name)")
+    p.add_argument("b", help="scenario B")
+    p.add_argument("--members", type=int, help="ensemble size (default: A's)")
+    p.add_argument("--seed", type=int, help="seed (default: A's)")
+    p.add_argument("--at", action="append", metavar="YYYY-MM", help="a month to compare at (repeatable)")
+    p.add_argument("--indicator", action="append", metavar="NAME", help="an indicator (repeatable)")
+    p.add_argument("--out", help="write the tables as CSV")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("dashboard", help="open the dashboard in a browser (Streamlit)")
     p.add_argument("--port", type=int, default=8501, help="port (default 8501)")

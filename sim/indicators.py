@@ -119,7 +119,7 @@ _BASE: list[Indicator] = [
        "Share of the DPRK's export capacity that Russia is contracted to buy.", ["s001-arms-ease-food"]),
     _i("RUS.food_aid_level", "share", 0, 1, 0.0,
        "Share of the 600-700 kt a year rice programme that Russia is delivering.", ["s001-rice"]),
-    _i("CHN.influence_over_dprk", "index", 0, 1, 0.6,
+    _i("CHN.influence_over_dprk", "index", 0, 1, 0.7,
        "Beijing's influence over Pyongyang's choices.", ["s003-reduce-influence", "s002-pawn"], key=True),
     _i("CHN.reputation", "index", 0, 1, 0.6,
        "China's international standing as a responsible power.", ["s003-reproach"]),

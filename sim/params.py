@@ -82,6 +82,9 @@ _ALL = [
        "Grain needed to feed the country: output plus one million tonnes.", "s001-grain-gap"),
     _p("rice_t_per_year", 650_000, 0, 2.0e6, "t/year",
        "Russian rice when the programme runs in full (600-700 kt).", "s001-rice"),
+    _p("rice_deal", 0.0, 0, 1, "share",
+       "Share of the rice programme a standing agreement delivers whatever Russia chooses that month "
+       "(0 in the baseline: rice only when Russia chooses to ship it).", "s001-rice", "s001-financial-food"),
     _p("rice_price_usd_t", 500, 0, 2_000, "USD/t", "Value of a tonne of rice (assumption).", "s001-rice"),
     _p("china_aid_t_per_year", 300_000, 0, 2.0e6, "t/year",
        "Chinese food aid when the programme runs in full (assumption).", "s002-china-reliance"),

@@ -176,6 +176,65 @@ class Uncertainty(_Strict):
         return self.low, self.high
 
 
+class Expectation(_Strict):
+    """A statement about the run that should hold in at least ``share`` of the members.
+
+    Tests (``test``):
+
+    * ``below`` / ``above``: ``indicator`` compared with ``value`` at month ``at`` (default the
+      horizon), or at any month up to ``by`` ("falls below 0.2 by 2025-06"), or on average
+      over ``from`` to ``to``.
+    * ``declines`` / ``rises``: ``indicator`` at ``to`` (default the horizon) compared with
+      ``from`` (default the start).
+    * ``lower_than`` / ``higher_than``: ``indicator`` at ``at`` (default the horizon), or its
+      average over ``from`` to ``to``, compared member by member under common random numbers
+      with the same member of scenario ``than``.
+    * ``mostly`` / ``rarely``: the share of months from ``from`` to ``to`` in which ``actor``
+      chose ``option`` is at least / at most ``value`` (default 0.5).
+    """
+
+    says: str = Field(..., description="The statement, in words.")
+    test: Literal["below", "above", "declines", "rises", "lower_than", "higher_than", "mostly", "rarely"]
+    indicator: str | None = None
+    actor: str | None = None
+    option: str | None = None
+    value: float | None = None
+    at: Month | None = None
+    by: Month | None = None
+    from_: Month | None = Field(None, alias="from")
+    to: Month | None = None
+    than: str | None = Field(None, description="Scenario to compare with (name or path).")
+    share: float = Field(0.8, gt=0, le=1, description="Share of members in which it must hold.")
+    claims: list[str] = Field(default_factory=list)
+    expected_to_fail: bool = False
+    why: str = Field("", description="Why the model disagrees (required with expected_to_fail).")
+
+    @field_validator("at", "by", "from_", "to", mode="before")
+    @classmethod
+    def _months(cls, v):
+        return None if v is None else _month_str(v)
+
+    @model_validator(mode="after")
+    def _fields(self):
+        t = self.test
+        need = {"below": ["indicator", "value"], "above": ["indicator", "value"], "declines": ["indicator"],
+                "rises": ["indicator"], "lower_than": ["indicator", "than"], "higher_than": ["indicator", "than"],
+                "mostly": ["actor", "option"], "rarely": ["actor", "option"]}[t]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a '{t}' expectation needs {', '.join(repr(k) for k in missing)}")
+        if sum(x is not None for x in (self.at, self.by)) + (self.from_ is not None or self.to is not None) > 1 \
+                and t not in ("mostly", "rarely", "declines", "rises"):
+            raise ValueError("give one of 'at', 'by', or a 'from'/'to' window")
+        if self.by is not None and t not in ("below", "above"):
+            raise ValueError("'by' is for 'below' and 'above' tests")
+        if t in ("mostly", "rarely") and self.value is not None and not 0 <= self.value <= 1:
+            raise ValueError(f"'value' is a share of months, between 0 and 1, got {self.value:g}")
+        if self.expected_to_fail and not self.why.strip():
+            raise ValueError("an expectation marked expected_to_fail must say 'why' the model disagrees")
+        return self
+
+
 class Scenario(_Strict):
     """A what-if: everything a run needs besides the seed and the members."""
 
@@ -195,6 +254,8 @@ class Scenario(_Strict):
     scripted: list[Scripted] = Field(default_factory=list)
     levers: list[Lever] = Field(default_factory=list)
     uncertainties: list[Uncertainty] = Field(default_factory=list)
+    expectations: list[Expectation] = Field(default_factory=list)
+    source: str | None = Field(None, exclude=True, description="The file it was loaded from (set by the loader).")
 
     @field_validator("start", mode="before")
     @classmethod
@@ -390,6 +451,8 @@ def _read_file(path: Path) -> _Source:
 
 
 _CONCAT = ("events", "scripted")
+_OWN = ("expectations", "title", "description")
+"""Not inherited: a scenario's expectations and words are about that scenario only."""
 _BY_PATH = ("levers", "uncertainties")
 
 
@@ -405,7 +468,7 @@ def _merge(parent: dict, child: dict, plines: dict, clines: dict, pfile: str, cf
 
     out: dict = {}
     for key in list(parent) + [k for k in child if k not in parent]:
-        if key == "extends":
+        if key == "extends" or (key in _OWN and key not in child):
             continue
         if key not in child:
             out[key] = parent[key]
@@ -445,9 +508,10 @@ def _merge(parent: dict, child: dict, plines: dict, clines: dict, pfile: str, cf
     return out, origins
 
 
-def _resolve_parent(ref: str, here: Path | None, file: str, line: int | None) -> Path:
+def _resolve_parent(ref: str, here: Path | None, file: str, line: int | None, field: str = "extends") -> Path:
+    """Find the scenario file that a name or path refers to (``extends``, ``than``)."""
     if not isinstance(ref, str) or not ref.strip():
-        raise ScenarioError("expected the name or path of another scenario", file=file, line=line, field="extends")
+        raise ScenarioError("expected the name or path of another scenario", file=file, line=line, field=field)
     cand: list[Path] = []
     name = ref if ref.endswith((".yaml", ".yml")) else f"{ref}.yaml"
     if here is not None:
@@ -457,8 +521,8 @@ def _resolve_parent(ref: str, here: Path | None, file: str, line: int | None) ->
         if c.is_file():
             return c
     looked = " or ".join(str(c) for c in dict.fromkeys(cand))
-    raise ScenarioError(f"extends {ref!r}, but no such scenario was found (looked for {looked})",
-                        file=file, line=line, field="extends")
+    raise ScenarioError(f"names scenario {ref!r}, but no such scenario was found (looked for {looked})",
+                        file=file, line=line, field=field)
 
 
 def _load_chain(src: _Source, here: Path | None, stack: list[str]):
@@ -518,9 +582,10 @@ def _describe_pydantic(err: dict) -> str:
     return f"{msg.lower()}, got {shown}" if inp is not None else msg.lower()
 
 
-def _validate(data: dict, origins: dict, file: str) -> Scenario:
+def _validate(data: dict, origins: dict, file: str, source: str | None = None) -> Scenario:
     try:
         sc = Scenario.model_validate(data)
+        sc.source = source
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple("from" if p == "from_" else p for p in err["loc"])
@@ -605,6 +670,31 @@ def _check_semantics(sc: Scenario, origins: dict, file: str) -> None:
             month_ok(sp.to, "scripted", i, "to")
             if sc.month_index(sp.to) < sc.month_index(sp.from_):
                 fail("'to' comes before 'from'", "scripted", i, "to")
+    for i, ex in enumerate(sc.expectations):
+        if ex.indicator is not None and canonical_indicator(ex.indicator) is None:
+            fail("unknown indicator (see 'peninsula indicators')", "expectations", i, "indicator")
+        if ex.actor is not None:
+            if ex.actor not in ACTOR_CLASSES:
+                fail(f"unknown actor; the actors are {', '.join(ACTORS)}", "expectations", i, "actor")
+            opts = ACTOR_CLASSES[ex.actor].option_names()
+            if ex.option not in opts:
+                fail(f"{ex.actor} has no option {ex.option!r}; its options: {', '.join(opts)}",
+                     "expectations", i, "option")
+        for key in ("at", "by", "from_", "to"):
+            m = getattr(ex, key)
+            if m is not None:
+                k = sc.month_index(m)
+                top = sc.months if key in ("at", "to", "by") else sc.months - 1
+                if not 0 <= k <= top:
+                    fail(f"month {m} lies outside the run ({sc.dates()[0]} to {sc.dates()[top]})",
+                         "expectations", i, "from" if key == "from_" else key)
+        if ex.from_ is not None and ex.to is not None and sc.month_index(ex.to) < sc.month_index(ex.from_):
+            fail("'to' comes before 'from'", "expectations", i, "to")
+        if ex.than is not None:
+            here = Path(sc.source).resolve().parent if sc.source else None
+            efile, line = _where(origins, ("expectations", i, "than"), file)
+            _resolve_parent(ex.than, here, efile, line, field=f"expectations[{i}].than")
+
     seen: set[str] = set()
     for group in ("levers", "uncertainties"):
         for i, item in enumerate(getattr(sc, group)):
@@ -669,7 +759,7 @@ def load_scenario(path: str | Path) -> Scenario:
     src = _read_file(p)
     data, origins = _load_chain(src, p.resolve().parent, [str(p.resolve())])
     data.setdefault("name", p.stem)
-    return _validate(data, origins, str(p))
+    return _validate(data, origins, str(p), str(p.resolve()))
 
 
 def load_scenario_text(text: str, name: str = "uploaded.yaml", base_dir: str | Path | None = None) -> Scenario:
@@ -681,7 +771,7 @@ def load_scenario_text(text: str, name: str = "uploaded.yaml", base_dir: str | P
     here = Path(base_dir) if base_dir else SCENARIO_DIR
     data, origins = _load_chain(src, here, [name])
     data.setdefault("name", Path(name).stem)
-    return _validate(data, origins, name)
+    return _validate(data, origins, name, str(here / Path(name).name))
 
 
 def with_settings(sc: Scenario, settings: dict[str, float], *, source: str = "--set") -> Scenario:
@@ -721,4 +811,4 @@ def with_settings(sc: Scenario, settings: dict[str, float], *, source: str = "--
             data["initial"] = {k: v for k, v in data["initial"].items() if canonical_indicator(k) != name}
             data["initial"][name] = value
     data["extends"] = None
-    return _validate(data, {}, source)
+    return _validate(data, {}, source, sc.source)

@@ -95,7 +95,14 @@ def _programme(name: str, actor: str, option: str):
 
 _programme("DPRK.export_level", "DPRK", "export_munitions")
 _programme("RUS.purchase_level", "RUS", "buy_munitions")
-_programme("RUS.food_aid_level", "RUS", "ship_food")
+@rule
+def _rice(s, C, p, t, shocks, n):
+    # A choice renews the rice programme; a standing deal (params.rice_deal) keeps it at least there.
+    chosen = np.where(_is(C, "RUS", "ship_food"), 1.0, s["RUS.food_aid_level"] * p["programme_persistence"])
+    n["RUS.food_aid_level"] = np.maximum(chosen, p["rice_deal"])
+
+
+
 _programme("CHN.aid_level", "CHN", "aid_dprk")
 _programme("USA.ukraine_aid", "USA", "aid_ukraine")
 _programme("ROK.ukraine_aid", "ROK", "aid_ukraine")

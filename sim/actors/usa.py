@@ -11,7 +11,7 @@ from sim.actors.base import Actor, Interest, Option, clip01
 
 def presence_met(s, p, threat):
     """How far US presence meets what a given threat perception demands, in [0, 1]."""
-    demanded = p["us_troops_base"] * (0.6 + 0.8 * threat)
+    demanded = p["us_troops_base"] * (0.7 + 0.8 * threat)
     return clip01(s["USA.regional_troops"] / demanded)
 
 

@@ -1,0 +1,103 @@
+"""The indicators: names, units, ranges, aliases, and the README that documents them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim.indicators import INDICATORS, KEY_INDICATORS, NAMES, PAIRS, canonical_indicator
+
+ROOT = Path(__file__).resolve().parent.parent
+
+REQUIRED = (
+    "DPRK.food_security", "DPRK.hard_currency_usd", "DPRK.regime_security", "DPRK.missile_tests",
+    "DPRK.troops_abroad", "DPRK.russia_trade_share", "RUS.munitions_shortfall", "RUS.payments_to_dprk_usd",
+    "CHN.influence_over_dprk", "USA.regional_troops", "ROK.threat_perception", "JPN.threat_perception",
+    "world.war_intensity", "relations.RUS-DPRK", "relations.CHN-DPRK", "relations.CHN-RUS",
+)
+
+
+@pytest.fixture(scope="module")
+def run100(baseline):
+    return sim.run(baseline, members=100, seed=42)
+
+
+@pytest.mark.parametrize("name", REQUIRED)
+def test_required_indicator_exists_with_unit_and_description(name):
+    assert name in INDICATORS, f"no indicator {name}"
+    ind = INDICATORS[name]
+    assert ind.name == name
+    assert isinstance(ind.unit, str) and ind.unit.strip(), f"{name} has no unit"
+    assert isinstance(ind.description, str) and len(ind.description.split()) >= 3, \
+        f"{name} has no description"
+
+
+def test_every_indicator_is_described():
+    for name, ind in INDICATORS.items():
+        assert ind.unit.strip() and ind.description.strip(), name
+        assert ind.low is None or ind.high is None or ind.low < ind.high, name
+        assert (ind.low is None or ind.initial >= ind.low) and (ind.high is None or ind.initial <= ind.high), \
+            f"{name}: default {ind.initial} outside its range"
+
+
+def test_all_21_relation_pairs():
+    assert len(PAIRS) == 21
+    assert {f"relations.{p}" for p in PAIRS} <= set(INDICATORS)
+
+
+def test_key_indicators_are_indicators():
+    assert set(KEY_INDICATORS) <= set(INDICATORS)
+    assert KEY_INDICATORS == sim.KEY_INDICATORS
+
+
+def test_results_shape(run100, baseline):
+    for name in NAMES:
+        assert run100.indicator(name).shape == (100, baseline.months + 1)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_indicator_stays_in_declared_range(run100, name):
+    v = run100.indicator(name)
+    ind = INDICATORS[name]
+    assert np.isfinite(v).all(), f"{name} has non-finite values"
+    if ind.low is not None:
+        assert v.min() >= ind.low, f"{name} falls to {v.min()} below {ind.low}"
+    if ind.high is not None:
+        assert v.max() <= ind.high, f"{name} rises to {v.max()} above {ind.high}"
+
+
+def test_relation_alias(run100):
+    assert canonical_indicator("relations.DPRK-RUS") == "relations.RUS-DPRK"
+    assert np.array_equal(run100.indicator("relations.DPRK-RUS"), run100.indicator("relations.RUS-DPRK"))
+
+
+def test_unknown_indicator_is_a_key_error(run100):
+    with pytest.raises(KeyError, match="DPRK.happiness"):
+        run100.indicator("DPRK.happiness")
+    with pytest.raises(KeyError):
+        run100.indicator("relations.RUS-RUS")
+
+
+def test_payments_are_cumulative(run100):
+    pay = run100.indicator("RUS.payments_to_dprk_usd")
+    assert (np.diff(pay, axis=1) >= 0).all(), "cumulative payments fell in some month"
+    assert (pay[:, -1] > pay[:, 0]).all()
+
+
+def test_every_indicator_is_named_in_the_readme():
+    readme = ROOT / "README.md"
+    assert readme.is_file(), "README.md is missing: it should document every indicator"
+    text = readme.read_text(encoding="utf-8")
+    def named(n):
+        if n in text:
+            return True
+        if n.startswith("relations."):  # the alias in the other order names it too
+            a, b = n[len("relations."):].split("-")
+            return f"relations.{b}-{a}" in text
+        return False
+
+    missing = [n for n in NAMES if not named(n)]
+    assert not missing, f"indicators not named in README.md: {missing}"
