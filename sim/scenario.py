@@ -470,7 +470,7 @@ def _merge(parent: dict, child: dict, plines: dict, clines: dict, pfile: str, cf
     for key in list(parent) + [k for k in child if k not in parent]:
         if key == "extends" or (key in _OWN and key not in child):
             continue
-        if key not in child:
+        if key not in child and not (key in _BY_PATH and any(g in child for g in _BY_PATH)):
             out[key] = parent[key]
             tag(plines, pfile, (key,), (key,))
         elif key not in parent:
@@ -481,15 +481,17 @@ def _merge(parent: dict, child: dict, plines: dict, clines: dict, pfile: str, cf
             tag(plines, pfile, (key,), (key,))
             for i in range(len(child[key])):
                 tag(clines, cfile, (key, i), (key, len(parent[key]) + i))
-        elif key in _BY_PATH and isinstance(parent[key], list) and isinstance(child[key], list):
+        elif key in _BY_PATH and (isinstance(parent[key], list) and isinstance(child.get(key, []), list)):
+            # A child's lever or uncertainty replaces the parent's one on the same path, even
+            # across the two groups (a child may turn an uncertainty into a lever).
             merged, src = [], []
-            cpaths = {c.get("path"): i for i, c in enumerate(child[key]) if isinstance(c, dict)}
+            cpaths = {c.get("path") for g in _BY_PATH for c in (child.get(g) or []) if isinstance(c, dict)}
             for i, item in enumerate(parent[key]):
                 if isinstance(item, dict) and item.get("path") in cpaths:
                     continue
                 merged.append(item)
                 src.append((plines, pfile, (key, i)))
-            for i, item in enumerate(child[key]):
+            for i, item in enumerate(child.get(key) or []):
                 merged.append(item)
                 src.append((clines, cfile, (key, i)))
             out[key] = merged

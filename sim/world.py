@@ -134,7 +134,8 @@ def _shells(s, C, p, t, shocks, n):
 def _troops(s, C, p, t, shocks, n):
     war = n["world.war_intensity"]
     troops = s["DPRK.troops_abroad"] * (1.0 - p["troop_attrition"] * war - p["troop_return"] * (1.0 - war))
-    sent = troops + p["troop_batch"] * _is(C, "DPRK", "deploy_troops")
+    # Russia takes new soldiers only while it fights (none at intensity 0, all from 0.5 up).
+    sent = troops + p["troop_batch"] * _is(C, "DPRK", "deploy_troops") * clip(2.0 * war)
     troops = np.maximum(np.minimum(sent, np.maximum(p["troop_cap"], troops)), 0.0)
     n["DPRK.troops_abroad"] = troops
     n["_troop_pay"] = troops * p["troop_pay_usd_month"]
@@ -176,7 +177,9 @@ def _sanctions(s, C, p, t, shocks, n):
 @rule
 def _cash(s, C, p, t, shocks, n):
     china_income = p["china_trade_income_usd"] * n["CHN.trade_level"] * (1.0 - 0.5 * n["world.sanctions_enforcement"])
-    cash_in = (n["_revenue"] - n["_tech_paid"]) * p["cash_share"] + n["_troop_pay"] + china_income
+    # What sanctions block: the coal, textiles and workers abroad the DPRK could otherwise sell.
+    other_exports = p["sanctioned_exports_usd"] * (1.0 - n["world.sanctions_enforcement"])
+    cash_in = (n["_revenue"] - n["_tech_paid"]) * p["cash_share"] + n["_troop_pay"] + china_income + other_exports
     n["_cash_in"] = cash_in
     n["DPRK.hard_currency_usd"] = s["DPRK.hard_currency_usd"] * (1.0 - p["spend_rate"]) + cash_in
 
@@ -208,13 +211,14 @@ def _capabilities(s, C, p, t, shocks, n):
     n["DPRK.satellites_launched"] = s["DPRK.satellites_launched"] + launch
     n["DPRK.missile_tests"] = p["launches_per_test"] * tests + launch
     n["DPRK.military_capability"] = clip(s["DPRK.military_capability"] + p["test_gain"] * tests
-                                         + p["tech_gain"] * tech + 0.02 * launch - p["obsolescence"])
+                                         + p["tech_gain"] * tech + 0.05 * launch - p["obsolescence"])
 
 
 def _relation(pair: str):
     effects = RELATION_EFFECTS[pair]
     key = f"relations.{pair}"
     bond = {"RUS-DPRK": 1.0, "CHN-RUS": -1.0 / 3.0, "CHN-DPRK": -1.0 / 3.0}.get(pair)
+    combat = pair == "CHN-DPRK"
 
     def fn(s, C, p, t, shocks, n):
         r = s[key] + p["relation_reversion"] * (p[f"initial.{key}"] - s[key])
@@ -222,6 +226,9 @@ def _relation(pair: str):
             r = r + deltas[C[actor]]
         if bond is not None:  # munitions trade draws Moscow and Pyongyang together, cools Beijing
             r = r + bond * p["trade_bond"] * n["_trade_flow"]
+        if combat:  # DPRK soldiers in combat cool Beijing on Pyongyang
+            r = r - p["combat_chill"] * np.minimum(1.0, n["DPRK.troops_abroad"] / p["red_line_troops"]) \
+                * n["world.war_intensity"]
         n[key] = clip(r, -1.0, 1.0)
 
     fn.__name__ = f"_relation_{pair}"
@@ -290,7 +297,7 @@ def _reputation(s, C, p, t, shocks, n):
 
 @rule
 def _regime(s, C, p, t, shocks, n):
-    troops_share = np.minimum(1.0, n["DPRK.troops_abroad"] / np.maximum(p["troop_cap"], 1.0))
+    troops_share = np.minimum(1.0, n["DPRK.troops_abroad"] / p["red_line_troops"])
     crossing = troops_share * n["world.war_intensity"] + np.minimum(1.0, n["DPRK.missile_tests"] / 4.0)
     patron = (np.maximum(n["relations.RUS-DPRK"], n["relations.CHN-DPRK"]) + 1.0) * 0.5
     base = np.maximum(p["us_troops_base"], 1.0)

@@ -14,7 +14,7 @@ from sim.actors.base import Actor, Interest, Option, clip01, rel01
 
 def red_line_crossing(s, p):
     """How far Pyongyang crosses Beijing's red lines, in [0, 1]: troops in combat, launches."""
-    troops = np.minimum(1.0, s["DPRK.troops_abroad"] / np.maximum(p["troop_cap"], 1.0))
+    troops = np.minimum(1.0, s["DPRK.troops_abroad"] / p["red_line_troops"])
     launches = np.minimum(1.0, s["DPRK.missile_tests"] / 4.0)
     return 0.5 * troops * s["world.war_intensity"] + 0.5 * launches
 
