@@ -80,10 +80,17 @@ def citations(scenario_dir: Path | None = None) -> dict[str, list[str]]:
         # cite only what the file itself declares (not what it inherits)
         for group in ("events", "levers", "uncertainties", "scripted"):
             for item in own.get(group) or []:
-                label = item.get("label") or item.get("path") or item.get("option") or group
-                cite(item.get("claims") or [], f"scenario {sc.name}: {group[:-1] if group != 'uncertainties' else 'uncertainty'} {label}")
+                label = item.get("label") or item.get("path") or f"{item.get('actor')} {item.get('option')}"
+                kind = {"events": "event", "levers": "lever", "uncertainties": "uncertainty",
+                        "scripted": "scripted choice"}[group]
+                cite(item.get("claims") or [], f"scenario {sc.name}: {kind} {label}")
         cite(re.findall(r"\bs\d{3}-[a-z0-9-]*[a-z0-9]", own.get("description") or ""), f"scenario {sc.name}: description")
     return {k: sorted(v) for k, v in sorted(cited.items())}
+
+
+def _scalar(text: str) -> str:
+    """One YAML scalar on one line, quoted only when needed."""
+    return yaml.safe_dump(text, default_style=None, width=10**9).strip().removesuffix("...").strip()
 
 
 def write_used_by(path: Path = EVIDENCE_FILE) -> int:
@@ -104,7 +111,7 @@ def write_used_by(path: Path = EVIDENCE_FILE) -> int:
                 j += 1
             uses = cited.get(current, [])
             new = [f"{indent}used_by: []\n"] if not uses else \
-                [f"{indent}used_by:\n"] + [f"{indent}  - {yaml.safe_dump(u, default_style=None).strip().removesuffix('...').strip()}\n" for u in uses]
+                [f"{indent}used_by:\n"] + [f"{indent}  - {_scalar(u)}\n" for u in uses]
             if new != lines[i:j]:
                 changed += 1
             out += new
