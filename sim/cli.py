@@ -145,8 +145,11 @@ def cmd_indicators(args) -> int:
 
 def cmd_replay(args) -> int:
     import sim
+    from sim.batch import FORMAT, replay_experiment
+    from sim.results import read_manifest
 
-    verdict = sim.replay(args.directory)
+    manifest = read_manifest(args.directory)
+    verdict = replay_experiment(args.directory) if manifest.get("format") == FORMAT else sim.replay(args.directory)
     ok = all(verdict.values())
     for name, same in verdict.items():
         out.print(f"{'identical' if same else 'DIFFERENT'}  {name}")
@@ -251,6 +254,124 @@ def _write_csv_atomic(path: str, frame, choices) -> None:
         raise
 
 
+def _experiment(args, scenario, design=None, samples=None):
+    """The Experiment for batch/sensitivity arguments (all checks before anything runs)."""
+    from sim.batch import DEFAULT_PARTITION, Experiment, default_outcomes, make_design, parse_grid, parse_outcome
+
+    members = args.members if args.members is not None else 1
+    if members < 1:
+        raise PeninsulaError(f"--members must be at least 1, got {members}", file="--members")
+    seed = scenario.seed if args.seed is None else args.seed
+    if seed < 0:
+        raise PeninsulaError(f"--seed must be a non-negative integer, got {seed}", file="--seed")
+    grid = parse_grid(getattr(args, "grid", None) or [], scenario)
+    table = make_design(scenario, grid=grid, design=design, samples=samples, seed=seed)
+    outcomes = [parse_outcome(o, scenario) for o in args.outcome] if args.outcome else default_outcomes(scenario)
+    if args.partition is not None and args.partition < 1:
+        raise PeninsulaError("--partition must be at least 1", file="--partition")
+    spec = {"grid": grid, "design": design, "samples": samples}
+    return Experiment(scenario, table, members, seed, outcomes, args.partition or DEFAULT_PARTITION, spec)
+
+
+def _run_batch(args, exp, run):
+    """Run with an executor and a progress bar; Ctrl-C stops cleanly (completed partitions stay)."""
+    from sim.batch import make_executor
+
+    if args.chunk_size is not None and args.chunk_size < 1:
+        raise PeninsulaError("--chunk-size must be at least 1", file="--chunk-size")
+    executor = make_executor(args.jobs, args.dask)  # before anything is written: a bad address writes nothing
+    months = exp.scenario.months
+    prog = None
+    if err.is_terminal and not args.quiet:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        prog = Progress(TextColumn("partitions"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                        TimeRemainingColumn(), console=err, transient=True)
+        task = prog.add_task("batch", total=exp.partitions, rate="")
+        prog.start()
+    import time
+
+    t0, first = time.perf_counter(), [None]
+
+    def progress(done, total, rows):
+        if first[0] is None:
+            first[0] = rows
+        rate = (rows - first[0]) * months / max(time.perf_counter() - t0, 1e-9)
+        if prog:
+            prog.update(task, completed=done, rate=f"{rate:,.0f} member-months/s")
+
+    try:
+        return run(executor, progress)
+    except KeyboardInterrupt:
+        err.print(f"interrupted: completed partitions are kept; continue with the same command and --resume "
+                  f"(out: {args.out})")
+        raise SystemExit(130) from None
+    finally:
+        if prog:
+            prog.stop()
+        executor.close()
+
+
+def cmd_batch(args) -> int:
+    import sim
+    from sim.batch import run_experiment
+
+    scenario = sim.load_scenario(args.scenario)
+    if args.design is not None and args.samples is None:
+        raise PeninsulaError("--design needs --samples K", file="--samples")
+    exp = _experiment(args, scenario, args.design, args.samples)
+    outdir = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-batch"
+    chunk = args.chunk_size or 10_000
+    _run_batch(args, exp, lambda ex, pr: run_experiment(exp, outdir, executor=ex, chunk_size=chunk,
+                                                         resume=args.resume, progress=pr))
+    _print_summary(exp, outdir)
+    out.print(f"{len(exp.design):,} design points x {exp.members:,} members = {exp.rows:,} member-runs; wrote "
+              f"{outdir}/ (results/part-*.parquet, design.csv, summary.csv, manifest.json)")
+    return 0
+
+
+def _print_summary(exp, directory: Path) -> None:
+    import pandas as pd
+
+    summary = pd.read_csv(directory / "summary.csv")
+    medians = [c for c in summary.columns if c.endswith(":median")][:6]
+    varied = [c for c in exp.design.columns if c != "point"]
+    table = Table(title="Median outcome per design point (first 20; all of them in summary.csv)")
+    for c in ["point", *varied, *medians]:
+        table.add_column(c.removesuffix(":median"), justify="right")
+    for _, row in summary.head(20).iterrows():
+        table.add_row(*(f"{row[c]:.4g}" if c != "point" else str(int(row[c])) for c in ["point", *varied, *medians]))
+    out.print(table)
+
+
+def cmd_sensitivity(args) -> int:
+    import sim
+    from sim.sensitivity import check_method, sensitivity
+
+    scenario = sim.load_scenario(args.scenario)
+    method = check_method(args.method)
+    if not args.outcome:
+        raise PeninsulaError("give at least one --outcome INDICATOR[@YYYY-MM]", file="--outcome")
+    args.grid = None
+    exp = _experiment(args, scenario, method, args.samples)
+    outdir = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{method}"
+    chunk = args.chunk_size or 10_000
+    table = _run_batch(args, exp, lambda ex, pr: sensitivity(exp, outdir, method, executor=ex, chunk_size=chunk,
+                                                               resume=args.resume, progress=pr))
+    keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf", "sigma")
+    for outcome, block in table.groupby("outcome", sort=False):
+        t = Table(title=f"{method} indices for {outcome} ({len(exp.design):,} points x {exp.members} members, "
+                        f"seed {exp.seed})")
+        for c in ("rank", "factor", *keys):
+            t.add_column(c, justify="left" if c == "factor" else "right")
+        for row in block.itertuples(index=False):
+            d = row._asdict()
+            t.add_row(str(d["rank"]), d["factor"], *(f"{d[k]:.3f}" for k in keys))
+        out.print(t)
+    out.print(f"wrote {outdir}/sensitivity.csv and the runs behind it")
+    return 0
+
+
 def cmd_dashboard(args) -> int:
     import subprocess
 
@@ -318,6 +439,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indicator", action="append", metavar="NAME", help="an indicator (repeatable)")
     p.add_argument("--out", help="write the tables as CSV")
     p.set_defaults(func=cmd_compare)
+
+    def batch_options(p):
+        p.add_argument("--members", type=int, help="members (replicates) per design point (default 1)")
+        p.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+        p.add_argument("--outcome", action="append", metavar="INDICATOR[@YYYY-MM]",
+                       help="an outcome to record (repeatable; default: key indicators at the horizon)")
+        p.add_argument("--jobs", type=int, help="local worker processes")
+        p.add_argument("--dask", metavar="local:N|tcp://HOST:PORT", help="run on a Dask cluster")
+        p.add_argument("--chunk-size", type=int, help="members per vectorised pass (memory; default 10,000)")
+        p.add_argument("--partition", type=int, help="rows per output file (default 50,000)")
+        p.add_argument("--resume", action="store_true", help="continue an interrupted experiment in --out")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("batch", help="run a designed experiment (grid, LHS, Sobol, Morris) over many members",
+                       description="Run a design over a scenario's levers and uncertainties; write partitioned "
+                                   "Parquet results, the design table, a summary per design point and a manifest.")
+    p.add_argument("scenario", help="scenario file (or bundled name)")
+    p.add_argument("--grid", action="append", metavar="PATH=v1,v2,...", help="full factorial over values (repeatable)")
+    p.add_argument("--design", choices=("lhs", "sobol", "morris"), help="sample the declared ranges with SALib")
+    p.add_argument("--samples", type=int, help="SALib base sample size K")
+    p.add_argument("--out", help="output folder (default runs/SCENARIO-batch)")
+    batch_options(p)
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("sensitivity", help="sensitivity indices (SALib Sobol' or Morris) for outcomes",
+                       description="Sample the scenario's levers and uncertainties with SALib, run every point, "
+                                   "and rank the factors by their sensitivity indices (with confidence intervals).")
+    p.add_argument("scenario", help="scenario file (or bundled name)")
+    p.add_argument("--method", required=True, help="sobol or morris")
+    p.add_argument("--samples", type=int, default=64, help="SALib base sample size (default 64)")
+    p.add_argument("--out", help="output folder (default runs/SCENARIO-METHOD)")
+    batch_options(p)
+    p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("dashboard", help="open the dashboard in a browser (Streamlit)")
     p.add_argument("--port", type=int, default=8501, help="port (default 8501)")

@@ -21,7 +21,7 @@ class PeninsulaError(Exception):
         if self.line:
             where.append(f"line {self.line}")
         if self.field:
-            where.append(f"field '{self.field}'")
+            where.append(f"option {self.field}" if self.field.startswith("--") else f"field '{self.field}'")
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 
