@@ -38,6 +38,7 @@ DEFAULT_CHUNK = 10_000
 RESULTS_DIR = "results"
 MANIFEST = "manifest.json"
 DESIGN_FILE = "design.csv"
+DESIGN_PARQUET = "design.parquet"
 SUMMARY_FILE = "summary.csv"
 
 
@@ -491,6 +492,7 @@ def run_experiment(exp: Experiment, out: str | Path, *, executor=None, chunk_siz
     (out / RESULTS_DIR).mkdir(parents=True, exist_ok=True)
     _atomic_write_text(out / MANIFEST, json.dumps(_manifest(exp, executor.name, chunk_size, False, None), indent=2))
     _atomic_write_text(out / DESIGN_FILE, exp.design.to_csv(index=False))
+    _atomic_write_parquet(pa.Table.from_pandas(exp.design, preserve_index=False), out / DESIGN_PARQUET)
     todo = [exp.task(k) for k in range(exp.partitions) if k not in done]
     rows_done = sum(min(exp.rows, (k + 1) * exp.partition_rows) - k * exp.partition_rows for k in done)
     if progress:
@@ -504,32 +506,39 @@ def run_experiment(exp: Experiment, out: str | Path, *, executor=None, chunk_siz
             progress(finished, exp.partitions, rows_done)
     summary = summarize(exp, out)
     _atomic_write_text(out / SUMMARY_FILE, summary.to_csv(index=False))
-    names = [DESIGN_FILE, SUMMARY_FILE] + [f"{RESULTS_DIR}/{_part_name(k)}" for k in range(exp.partitions)]
+    names = [DESIGN_FILE, DESIGN_PARQUET, SUMMARY_FILE] + [f"{RESULTS_DIR}/{_part_name(k)}"
+                                                           for k in range(exp.partitions)]
     outputs = {n: {"sha256": sha256_file(out / n), "bytes": (out / n).stat().st_size} for n in names}
     _atomic_write_text(out / MANIFEST, json.dumps(_manifest(exp, executor.name, chunk_size, True, outputs), indent=2))
     return out
 
 
-def experiment_from_manifest(manifest: dict, design_csv: Path) -> Experiment:
-    """Rebuild an experiment from its manifest and design table (for replay)."""
+def experiment_from_manifest(manifest: dict, design_file: Path) -> Experiment:
+    """Rebuild an experiment from its manifest and its design table (design.parquet: exact values)."""
     scenario = Scenario.model_validate(manifest["scenario"])
-    design = pd.read_csv(design_csv, float_precision="round_trip")
+    design = pq.read_table(design_file).to_pandas()
     outcomes = [parse_outcome(c, scenario) for c in manifest["outcomes"]]
     return Experiment(scenario, design, int(manifest["members_per_point"]), int(manifest["seed"]), outcomes,
                       int(manifest["partition_rows"]), manifest.get("design_spec") or {})
 
 
 def replay_experiment(directory: str | Path) -> dict[str, bool]:
-    """Re-run an experiment from its manifest into a temporary folder; compare every output's SHA-256."""
+    """Re-run an experiment from its manifest into a temporary folder.
+
+    Returns:
+        output name -> True when the file on disk and the replayed file both have the
+        SHA-256 that the manifest recorded.
+    """
     directory = Path(directory)
     manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
     if not manifest.get("complete"):
         raise PeninsulaError("the experiment is not complete; finish it with --resume first", file=str(directory))
-    exp = experiment_from_manifest(manifest, directory / DESIGN_FILE)
+    exp = experiment_from_manifest(manifest, directory / DESIGN_PARQUET)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "replay"
         run_experiment(exp, target, chunk_size=int(manifest.get("chunk_size") or DEFAULT_CHUNK))
-        return {name: sha256_file(target / name) == info["sha256"] for name, info in manifest["outputs"].items()}
+        return {name: (directory / name).is_file() and sha256_file(directory / name) == info["sha256"]
+                and sha256_file(target / name) == info["sha256"] for name, info in manifest["outputs"].items()}
 
 
 def default_outcomes(scenario: Scenario) -> list[Outcome]:

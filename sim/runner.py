@@ -93,7 +93,8 @@ def replay(directory: str | Path, out: str | Path | None = None) -> dict[str, bo
     """Re-run a saved run from its manifest and compare every output's SHA-256.
 
     Returns:
-        output file name -> True if the replayed bytes are identical.
+        output file name -> True when the file on disk and the replayed file both have the
+        SHA-256 that the manifest recorded.
     """
     manifest = read_manifest(directory)
     try:
@@ -111,4 +112,6 @@ def replay(directory: str | Path, out: str | Path | None = None) -> dict[str, bo
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(out) if out else Path(tmp) / "replay"
         results.save(target)
-        return {name: sha256_file(target / name) == info["sha256"] for name, info in outputs.items()}
+        here = Path(directory)
+        return {name: (here / name).is_file() and sha256_file(here / name) == info["sha256"]
+                and sha256_file(target / name) == info["sha256"] for name, info in outputs.items()}
