@@ -213,3 +213,19 @@ def test_sensitivity_ranks_the_only_factor_that_matters_first(tmp_path):
         assert first["factor"] == "params.grain_production_t", table
         again = sensitivity(exp, tmp_path / f"{method}-again", method)
         assert table.equals(again)  # seeded design and analysis: repeatable indices
+
+
+def test_outputs_read_with_polars_and_duckdb(tmp_path, short):
+    """The batch outputs are plain Parquet and CSV that other tools read without Peninsula."""
+    import duckdb
+    import polars as pl
+
+    exp = experiment(short)
+    run_experiment(exp, tmp_path / "x")
+    pattern = str(tmp_path / "x" / "results" / "*.parquet")
+    frame = pl.read_parquet(pattern)
+    assert frame.height == 60 and frame["point"].n_unique() == 2
+    total = duckdb.sql(f"select count(*), count(distinct point) from '{pattern}'").fetchone()
+    assert total == (60, 2)
+    summary = duckdb.sql(f"select * from read_csv_auto('{tmp_path / 'x' / 'summary.csv'}')").fetchall()
+    assert len(summary) == 2
