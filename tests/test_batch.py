@@ -225,7 +225,7 @@ def test_outputs_read_with_polars_and_duckdb(tmp_path, short):
     pattern = str(tmp_path / "x" / "results" / "*.parquet")
     frame = pl.read_parquet(pattern)
     assert frame.height == 60 and frame["point"].n_unique() == 2
-    total = duckdb.sql(f"select count(*), count(distinct point) from '{pattern}'").fetchone()
+    total = duckdb.sql(f"select count(*), count(distinct point) from '{pattern}'").fetchall()[0]
     assert total == (60, 2)
     summary = duckdb.sql(f"select * from read_csv_auto('{tmp_path / 'x' / 'summary.csv'}')").fetchall()
     assert len(summary) == 2
