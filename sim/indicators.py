@@ -162,6 +162,24 @@ _RELATION_CLAIMS: dict[str, tuple[str, ...]] = {
     "RUS-DPRK": ("s004-stronger-ties", "s002-mutual-assistance"),
     "CHN-DPRK": ("s002-china-dissatisfied", "s000-distrust"),
     "CHN-RUS": ("s004-china-partner",),
+    "USA-DPRK": ("s004-sanctions-relief", "s000-paranoia"),
+    "USA-RUS": ("s003-signal",),
+    "USA-CHN": ("s000-thaad-foothold",),
+    "ROK-DPRK": ("s000-existential-threat",),
+    "ROK-RUS": ("s002-umerov",),
+    "ROK-CHN": ("s000-thaad-foothold",),
+    "ROK-USA": ("s000-us-presence-demand",),
+    "JPN-DPRK": ("s000-existential-threat", "s000-missile-moratorium"),
+    "JPN-RUS": ("s000-existential-threat",),
+    "JPN-CHN": ("s000-us-presence-demand",),
+    "JPN-USA": ("s000-us-presence-demand", "s000-us-troops-japan"),
+    "JPN-ROK": ("s000-existential-threat",),
+    "UKR-DPRK": ("s004-debris", "s002-kursk"),
+    "UKR-RUS": ("s004-desperation",),
+    "UKR-CHN": ("s003-reproach",),
+    "UKR-USA": ("s001-trump-reduce",),
+    "UKR-ROK": ("s002-umerov",),
+    "UKR-JPN": ("s002-umerov",),
 }
 
 INDICATORS: dict[str, Indicator] = {ind.name: ind for ind in _BASE}
@@ -169,7 +187,7 @@ for _p in PAIRS:
     INDICATORS[f"relations.{_p}"] = _i(
         f"relations.{_p}", "alignment", -1, 1, _RELATION_DEFAULTS[_p],
         f"Alignment between {_p.split('-')[0]} and {_p.split('-')[1]} (-1 hostile, 1 aligned).",
-        _RELATION_CLAIMS.get(_p, ("s000-paranoia",)), key=_p in _RELATION_CLAIMS)
+        _RELATION_CLAIMS[_p], key=_p in ("RUS-DPRK", "CHN-DPRK", "CHN-RUS"))
 
 NAMES: tuple[str, ...] = tuple(INDICATORS)
 INDEX: dict[str, int] = {n: i for i, n in enumerate(NAMES)}

@@ -31,6 +31,6 @@ class UKR(Actor):
         Interest("allied_support", "Allied support reaching Ukraine.", ("s002-umerov", "s001-trump-reduce"), 2.0,
                  lambda s, p: s["UKR.allied_support"]),
         Interest("relief", "Less Russian fire at the front: intensity times supply.",
-                 ("s001-troops-sent", "s002-kursk"), 1.0,
+                 ("s004-shell-shortage", "s004-desperation"), 1.0,
                  lambda s, p: 1.0 - s["world.war_intensity"] * (1.0 - s["RUS.munitions_shortfall"])),
     )
