@@ -60,7 +60,7 @@ Number = float
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class ActorSpec(_Strict):
@@ -100,7 +100,11 @@ class Scripted(_Strict):
     @field_validator("months", mode="before")
     @classmethod
     def _months(cls, v):
-        return None if v is None else [_month_str(x) for x in v]
+        if v is None:
+            return None
+        if not isinstance(v, list):
+            raise ValueError(f"expected a list of months [YYYY-MM, ...], got {v!r}")
+        return [_month_str(x) for x in v]
 
     @field_validator("from_", "to", mode="before")
     @classmethod
@@ -243,9 +247,9 @@ class Scenario(_Strict):
     description: str = ""
     extends: str | None = Field(None, description="Name or path of the scenario this one changes.")
     start: Month = Field("2024-06", description="First month, YYYY-MM.")
-    months: int = Field(36, ge=1, le=240, description="Horizon in months.")
-    seed: int = Field(42, ge=0, lt=2**63, description="Default seed.")
-    members: int = Field(100, ge=1, le=10_000_000, description="Default ensemble size.")
+    months: int = Field(36, ge=1, le=240, strict=True, description="Horizon in months.")
+    seed: int = Field(42, ge=0, lt=2**63, strict=True, description="Default seed.")
+    members: int = Field(100, ge=1, le=10_000_000, strict=True, description="Default ensemble size.")
     params: dict[str, float] = Field(default_factory=dict, description="World parameter -> value.")
     actors: dict[str, ActorSpec] = Field(default_factory=dict)
     initial: dict[str, float] = Field(default_factory=dict, description="Indicator -> value at the start.")
@@ -409,6 +413,10 @@ def _parse_text(text: str, file: str) -> _Source:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise ScenarioError(f"this is not valid YAML: {exc.problem or exc}", file=file, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ScenarioError(f"this is not valid YAML: the character {exc.character!r} is not allowed in a YAML "
+                            "file (control characters are not text)", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"this is not valid YAML: {exc}", file=file) from None
     if node is None:
@@ -451,7 +459,7 @@ def _read_file(path: Path) -> _Source:
 
 
 _CONCAT = ("events", "scripted")
-_OWN = ("expectations", "title", "description")
+_OWN = ("expectations", "title", "description", "name")
 """Not inherited: a scenario's expectations and words are about that scenario only."""
 _BY_PATH = ("levers", "uncertainties")
 
@@ -514,14 +522,21 @@ def _resolve_parent(ref: str, here: Path | None, file: str, line: int | None, fi
     """Find the scenario file that a name or path refers to (``extends``, ``than``)."""
     if not isinstance(ref, str) or not ref.strip():
         raise ScenarioError("expected the name or path of another scenario", file=file, line=line, field=field)
+    if "\0" in ref or len(ref) > 255 or not ref.isprintable():
+        raise ScenarioError(f"expected the name or path of another scenario, got {ref[:60]!r}", file=file,
+                            line=line, field=field)
     cand: list[Path] = []
     name = ref if ref.endswith((".yaml", ".yml")) else f"{ref}.yaml"
-    if here is not None:
-        cand.append((here / name).resolve())
-    cand.append((SCENARIO_DIR / name).resolve())
-    for c in cand:
-        if c.is_file():
-            return c
+    try:
+        if here is not None:
+            cand.append((here / name).resolve())
+        cand.append((SCENARIO_DIR / name).resolve())
+        for c in cand:
+            if c.is_file():
+                return c
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"cannot use {ref[:60]!r} as a scenario name or path ({exc.strerror or exc})",
+                            file=file, line=line, field=field) from None
     looked = " or ".join(str(c) for c in dict.fromkeys(cand))
     raise ScenarioError(f"names scenario {ref!r}, but no such scenario was found (looked for {looked})",
                         file=file, line=line, field=field)
@@ -555,7 +570,10 @@ def _fmt_loc(loc: tuple) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            if not text.isprintable() or len(text) > 80:
+                text = repr(text[:80])
+            out += ("." if out else "") + text
     return out
 
 
@@ -573,8 +591,12 @@ def _describe_pydantic(err: dict) -> str:
         return "unknown field (check the spelling; 'peninsula schema' lists the fields)"
     if typ == "missing":
         return "this field is required"
-    if typ.startswith(("float", "int")) and "parsing" in typ:
+    if typ in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {shown}"
+    if typ.startswith("float") and ("parsing" in typ or "type" in typ):
         return f"expected a number, got {shown}"
+    if typ == "finite_number":
+        return f"expected a finite number, got {shown}"
     if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return f"{msg.lower()}, got {shown}"
     if typ == "literal_error":
@@ -658,6 +680,20 @@ def _check_semantics(sc: Scenario, origins: dict, file: str) -> None:
                     lo, hi = path_range(path)
                     if not _in_range(value, lo, hi):
                         fail(f"expected a value {_range_text(lo, hi)}, got {value:g}", "events", i, kind, path)
+    # A parameter that events set and shift must stay in its range at every step.
+    values: dict[str, float] = {}
+    for i, ev in sorted(enumerate(sc.events), key=lambda item: sc.month_index(item[1].month)):
+        for kind in ("set", "shift"):
+            for path, value in getattr(ev, kind).items():
+                what, _ = check_path(path, allow_indicator=True)
+                if what == "indicator":
+                    continue
+                lo, hi = path_range(path)
+                new = value if kind == "set" else values.get(path, scenario_value(sc, path)) + value
+                if not _in_range(new, lo, hi):
+                    fail(f"this {kind} takes {path} to {new:g}, outside its range ({_range_text(lo, hi)})",
+                         "events", i, kind, path)
+                values[path] = new
     for i, sp in enumerate(sc.scripted):
         if sp.actor not in ACTOR_CLASSES:
             fail(f"unknown actor; the actors are {', '.join(ACTORS)}", "scripted", i, "actor")

@@ -1,0 +1,93 @@
+"""The baseline's figures from the seed articles come out of the model.
+
+* grain: "less than 4 million tons" against a need one million tonnes higher
+  (s001-grain-under-4mt, s001-grain-gap): food security 0.8;
+* rice: 600-700 kt of Russian rice "cover more than half" of the gap (s001-rice);
+* soldiers: 10,000 at $2,000 a month, $240 m a year (s001-pay-2000, s001-10000-200m);
+* payments: about $5.5 bn by late 2024 (s000-paid-5-5bn).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+
+NEED = 5.0e6
+ONE_MONTH = {"months": ["2024-06"]}
+# Only domestic grain and what Russia ships: no Chinese trade grain, no imports bought with cash.
+GRAIN_ONLY = {"params.grain_production_t": 4.0e6, "params.china_trade_food_t": 0.0,
+              "params.food_import_share": 0.0}
+
+
+def test_baseline_grain_figures(baseline):
+    assert baseline.params["grain_production_t"] == 4.0e6
+    assert baseline.params["grain_need_t"] == NEED
+    assert baseline.params["rice_t_per_year"] == 650_000
+    assert baseline.initial["DPRK.food_security"] == pytest.approx(4.0e6 / NEED)
+
+
+def test_food_security_starts_at_0_8(baseline):
+    res = sim.run(baseline, members=20, seed=1)
+    assert np.allclose(res.indicator("DPRK.food_security")[:, 0], 0.8)
+
+
+def test_grain_gap_gives_0_8_in_the_resolve(derive):
+    """With no rice, no Chinese aid or trade grain and no imports, the month gives 4 / 5."""
+    sc = derive({"scripted": [{"actor": "RUS", "option": "hold", **ONE_MONTH},
+                              {"actor": "CHN", "option": "tolerate", **ONE_MONTH}]}, months=6)
+    res = sim.run(sc, members=10, seed=1, overrides=GRAIN_ONLY)
+    assert np.allclose(res.indicator("DPRK.food_security")[:, 1], 0.8, rtol=0, atol=1e-12)
+
+
+def _rice_pair(derive, span, months=None, overrides=None, members=100):
+    runs = {}
+    for option in ("ship_food", "hold"):
+        sc = derive({"scripted": [{"actor": "RUS", "option": option, **span}]}, months=months)
+        runs[option] = sim.run(sc, members=members, seed=5, overrides=overrides)
+    return (runs["ship_food"].indicator("DPRK.food_security")
+            - runs["hold"].indicator("DPRK.food_security"))
+
+
+def test_one_month_of_rice_is_650_kt_a_year(derive):
+    gain = _rice_pair(derive, ONE_MONTH, months=6, overrides=GRAIN_ONLY, members=20)[:, 1]
+    assert np.allclose(gain * NEED, 650_000, rtol=1e-9)
+
+
+def test_russian_rice_covers_more_than_half_the_gap(derive):
+    gap = NEED - 4.0e6
+    first = _rice_pair(derive, ONE_MONTH, months=6)[:, 1]
+    assert first.mean() * NEED > 0.5 * gap, f"a month of rice adds {first.mean() * NEED:,.0f} t/yr"
+    always = _rice_pair(derive, {"from": "2024-06", "to": "2027-05"})[:, 1:]
+    assert always.mean() * NEED > 0.5 * gap, f"rice every month adds {always.mean() * NEED:,.0f} t/yr on average"
+
+
+def _troop_pair(derive, settings=None):
+    out = {}
+    for troops in (10_000, 0):
+        sc = derive({"events": [{"month": "2024-06", "label": "soldiers", "set": {"DPRK.troops_abroad": troops}}],
+                     "scripted": [{"actor": "DPRK", "option": "export_munitions", **ONE_MONTH},
+                                  {"actor": "RUS", "option": "buy_munitions", **ONE_MONTH},
+                                  {"actor": "UKR", "option": "hold", **ONE_MONTH}]}, months=6)
+        out[troops] = sim.run(sc, members=20, seed=3, settings=settings)
+    return (out[10_000].indicator("RUS.monthly_payments_usd")[:, 1]
+            - out[0].indicator("RUS.monthly_payments_usd")[:, 1])
+
+
+def test_10000_soldiers_cost_240_million_a_year(derive):
+    extra = _troop_pair(derive, {"params.troop_attrition": 0.0, "params.troop_return": 0.0})
+    assert np.allclose(extra, 20e6, rtol=1e-9)
+    assert np.allclose(12 * extra, 240e6, rtol=1e-9)
+
+
+def test_10000_soldiers_with_losses_cost_about_20_million_a_month(derive):
+    extra = _troop_pair(derive)
+    assert (extra > 15e6).all() and (extra <= 20e6 + 1e-3).all(), extra
+
+
+def test_cumulative_payments_about_5_5_bn_by_december_2024(baseline):
+    res = sim.run(baseline, members=200, seed=42)
+    assert baseline.dates()[6] == "2024-12"
+    median = float(np.median(res.indicator("RUS.payments_to_dprk_usd")[:, 6]))
+    assert 5.0e9 <= median <= 6.0e9, f"median cumulative payments at 2024-12: ${median / 1e9:.2f} bn"
