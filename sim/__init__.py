@@ -11,9 +11,12 @@ The public API::
     results.save("runs/baseline")              # results.parquet, choices.parquet, manifest.json
 """
 
+from sim.classroom import Classroom
 from sim.compare import Comparison, compare
 from sim.errors import PeninsulaError, ScenarioError
+from sim.exercise import Exercise, load_exercise
 from sim.expectations import ExpectationResult, check
+from sim.game import Debrief, Game, GameRecord
 from sim.indicators import ACTORS, INDICATORS, KEY_INDICATORS
 from sim.model import PeninsulaModel
 from sim.results import Results
@@ -23,6 +26,6 @@ from sim.scenario import Scenario, json_schema, load_scenario, load_scenario_tex
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTORS", "Comparison", "ExpectationResult", "INDICATORS", "check", "compare", "KEY_INDICATORS", "PeninsulaError", "PeninsulaModel", "Results", "Scenario",
+    "ACTORS", "Classroom", "Comparison", "Debrief", "Exercise", "Game", "GameRecord", "load_exercise", "ExpectationResult", "INDICATORS", "check", "compare", "KEY_INDICATORS", "PeninsulaError", "PeninsulaModel", "Results", "Scenario",
     "ScenarioError", "json_schema", "load_scenario", "load_scenario_text", "replay", "run", "with_settings",
 ]

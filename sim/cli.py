@@ -102,19 +102,37 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _is_exercise(path: str) -> bool:
+    """An exercise file names a scenario and roles (scenarios do neither)."""
+    import yaml
+
+    try:
+        head = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - the scenario loader reports the problem properly
+        return False
+    return isinstance(head, dict) and "roles" in head and "scenario" in head
+
+
 def cmd_validate(args) -> int:
     import sim
+    from sim.exercise import load_exercise
 
     bad = 0
     for f in args.files:
         try:
+            if _is_exercise(f):
+                ex = load_exercise(f)
+                out.print(f"ok {f}: exercise on '{ex.scenario.name}', roles {', '.join(ex.roles)}, "
+                          f"{ex.turns} turns of {ex.turn_months} months")
+                continue
             sc = sim.load_scenario(f)
         except PeninsulaError as exc:
-            err.print(f"[red]invalid[/red] {exc}", markup=True)
+            err.print(f"invalid {exc}", markup=False)
             bad += 1
             continue
         out.print(f"ok {f}: '{sc.name}', {sc.start} for {sc.months} months, {len(sc.events)} events, "
-                  f"{len(sc.levers)} levers, {len(sc.uncertainties)} uncertainties")
+                  f"{len(sc.levers)} levers, {len(sc.uncertainties)} uncertainties, "
+                  f"{len(sc.expectations)} expectations")
     return EXIT_USER if bad else 0
 
 
@@ -478,6 +496,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--address", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     p.set_defaults(func=cmd_dashboard)
+
+    from sim.play_cli import add_parser as add_play_parser
+
+    add_play_parser(sub)
 
     p = sub.add_parser("replay", help="re-run a saved run and check its outputs are byte-identical")
     p.add_argument("directory", help="a folder written by 'peninsula run'")

@@ -85,6 +85,12 @@ def citations(scenario_dir: Path | None = None) -> dict[str, list[str]]:
                         "scripted": "scripted choice"}[group]
                 cite(item.get("claims") or [], f"scenario {sc.name}: {kind} {label}")
         cite(re.findall(r"\bs\d{3}-[a-z0-9-]*[a-z0-9]", own.get("description") or ""), f"scenario {sc.name}: description")
+    for f in sorted((sdir / "exercises").glob("*.yaml")):
+        own = yaml.safe_load(f.read_text(encoding="utf-8"))
+        for role, text in (own.get("briefings") or {}).items():
+            cite(re.findall(r"\bs\d{3}-[a-z0-9-]*[a-z0-9]", str(text)), f"exercise {f.stem}: briefing {role}")
+        for item in own.get("injects") or []:
+            cite(item.get("claims") or [], f"exercise {f.stem}: inject {item.get('id')}")
     return {k: sorted(v) for k, v in sorted(cited.items())}
 
 
