@@ -1,0 +1,37 @@
+"""Peninsula dashboard: the entry point (``peninsula dashboard``, or ``streamlit run dashboard/app.py``).
+
+A multi-page app (``st.navigation``). The pages live in ``dashboard/views/`` and call ``sim``
+through :mod:`dashboard.data`. Not in ``pages/``: Streamlit takes a folder of that name for an
+old-style multipage app and runs a page linked directly (``/results``) without this entry
+point, so without the page config and the navigation.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run` puts dashboard/ on the path, not the checkout
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+import sim  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="Peninsula", page_icon=":material/public:", layout="wide")
+
+pages = [
+    st.Page(HERE / "views" / "explore.py", title="Explore", icon=":material/tune:", default=True),
+    st.Page(HERE / "views" / "compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+    st.Page(HERE / "views" / "results.py", title="Results", icon=":material/folder_open:", url_path="results"),
+    st.Page(HERE / "views" / "evidence.py", title="Evidence", icon=":material/format_quote:", url_path="evidence"),
+]
+if hasattr(sim, "check"):
+    pages.append(st.Page(HERE / "views" / "expectations.py", title="Expectations", icon=":material/rule:",
+                         url_path="expectations"))
+
+page = st.navigation(pages, position="top")
+page.run()

@@ -1,0 +1,299 @@
+"""What the pages show, computed once and cached: scenarios, runs, ensembles and saved runs.
+
+Runs are cached by (scenario content, lever values, members, seed), so moving a lever
+back to an earlier position redraws at once. Everything here calls ``sim`` for the
+model; the only computing done here is presentation: percentiles across members and
+shares of members, which Results and saved runs both reduce to an :class:`Ensemble`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import streamlit as st
+
+import sim
+from sim.actors import ACTOR_CLASSES
+from sim.errors import PeninsulaError
+from sim.evidence import ROOT
+from sim.indicators import ACTORS, NAMES
+from sim.results import CHOICES_FILE, RESULTS_FILE, read_manifest
+from sim.scenario import SCENARIO_DIR, scenario_value
+
+PERCENTILES = (10, 50, 90)
+"""The band (10% and 90%) and the median shown for every indicator."""
+
+RUNS_DIR = ROOT / "runs"
+"""Where ``peninsula run`` writes by default; the Results page lists the runs found there."""
+
+Settings = tuple[tuple[str, float], ...]
+"""Lever values as a sorted tuple of (path, value): hashable, so it can key a cache."""
+
+
+# -- scenarios ----------------------------------------------------------------------------------------
+def bundled_scenarios() -> list[str]:
+    """Names of the bundled scenarios (``scenarios/*.yaml``), baseline first."""
+    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+    return sorted(names, key=lambda n: (n != "baseline", n))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _load_file(path: str, mtime_ns: int) -> sim.Scenario:
+    return sim.load_scenario(path)
+
+
+def load_bundled(name: str) -> sim.Scenario:
+    """A bundled scenario by name (cached until its file changes)."""
+    path = SCENARIO_DIR / f"{name}.yaml"
+    return _load_file(str(path), path.stat().st_mtime_ns if path.exists() else 0)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load_uploaded(text: str, name: str) -> sim.Scenario:
+    """A scenario from an uploaded file's text; raises ScenarioError as ``peninsula validate`` would."""
+    return sim.load_scenario_text(text, name=name)
+
+
+def lever_default(scenario: sim.Scenario, lever) -> float:
+    """Where a lever starts: its ``value``, else the scenario's own value of the path."""
+    return float(lever.value) if lever.value is not None else scenario_value(scenario, lever.path)
+
+
+def default_settings(scenario: sim.Scenario) -> dict[str, float]:
+    """Every lever at its starting position."""
+    return {lv.path: lever_default(scenario, lv) for lv in scenario.levers}
+
+
+def settings_key(settings: dict[str, float]) -> Settings:
+    """Lever values as a hashable, order-free cache key (10 significant digits: 0.30000000000000004 is 0.3)."""
+    return tuple(sorted((k, float(f"{float(v):.10g}")) for k, v in settings.items()))
+
+
+# -- runs -----------------------------------------------------------------------------------------------
+@st.cache_resource(show_spinner="Running the ensemble…", max_entries=4)
+def run(scenario_hash: str, settings: Settings, members: int, seed: int, _scenario: sim.Scenario) -> sim.Results:
+    """``sim.run`` of a scenario with lever values, cached by content hash, levers, members and seed.
+
+    The Results of a 1,000-member run weigh about 20 MB, so they are kept as one shared,
+    read-only object (``cache_resource``, the last few runs) rather than copied on every
+    read; what the charts draw is the small :class:`Ensemble` below (``cache_data``, many
+    more), so moving back to an earlier setting redraws without running again.
+    """
+    return sim.run(_scenario, members=members, seed=seed, settings=dict(settings))
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """What the charts draw: per indicator its 10%, 50% and 90% across members, and the
+    share of members choosing each option.
+
+    Attributes:
+        label: how to name it in a legend (scenario and lever values).
+        dates: ``YYYY-MM`` of months 0..months (months + 1 labels).
+        members: how many members it summarises.
+        bands: indicator -> array (3, months + 1): 10th percentile, median, 90th percentile.
+        shares: actor -> option -> array (months,): share of members choosing it.
+        events: the scenario's scheduled events as (month, label).
+    """
+
+    label: str
+    dates: list[str]
+    members: int
+    bands: dict[str, np.ndarray]
+    shares: dict[str, dict[str, np.ndarray]]
+    events: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def horizon(self) -> int:
+        return len(self.dates) - 1
+
+    def median(self, name: str, month: int | None = None) -> float:
+        """Median of an indicator at a month index (default: the horizon)."""
+        return float(self.bands[name][1, self.horizon if month is None else month])
+
+
+def bands_of(stack: np.ndarray) -> dict[str, np.ndarray]:
+    """Values (indicators, months + 1, members), indicators in the order of ``sim.indicators.NAMES``,
+    -> indicator -> (3, months + 1): the 10th percentile, the median and the 90th percentile.
+
+    Same numbers as ``np.percentile`` (linear interpolation), from one sort along the
+    members, which is several times faster than ``np.percentile`` on many short rows.
+    """
+    s = np.sort(stack, axis=-1)
+    n = s.shape[-1]
+    qs = []
+    for p in PERCENTILES:
+        pos = p / 100.0 * (n - 1)
+        lo = int(np.floor(pos))
+        hi = min(lo + 1, n - 1)
+        frac = pos - lo
+        qs.append(s[..., lo] * (1.0 - frac) + s[..., hi] * frac if frac else s[..., lo])
+    q = np.stack(qs)  # (3, indicators, months + 1)
+    return {name: np.ascontiguousarray(q[:, i, :]) for i, name in enumerate(NAMES)}
+
+
+def ensemble_from_results(results: sim.Results, label: str = "") -> Ensemble:
+    """Reduce a run to its bands and shares."""
+    # history is (months + 1, indicators, members) in NAMES order (see sim.Results)
+    stack = np.ascontiguousarray(results.history.transpose(1, 0, 2))
+    return Ensemble(label=label or results.scenario.name, dates=list(results.dates), members=results.members,
+                    bands=bands_of(stack), shares={a: results.option_shares(a) for a in ACTORS},
+                    events=[(e.month, e.label) for e in results.scenario.events])
+
+
+@st.cache_data(show_spinner="Running the ensemble…", max_entries=64)
+def ensemble(scenario_hash: str, settings: Settings, members: int, seed: int, _scenario: sim.Scenario,
+             label: str = "") -> Ensemble:
+    """The :class:`Ensemble` of a cached run."""
+    return ensemble_from_results(run(scenario_hash, settings, members, seed, _scenario), label)
+
+
+def member_record(results: sim.Results, member: int) -> dict[str, dict[str, list]]:
+    """What one member's actors chose, why, and the interests' advantages, month by month.
+
+    Returns:
+        actor -> {"option": [..], "reason": [..], "scorecard": [{interest: advantage}, ..]}.
+    """
+    pos = int(np.flatnonzero(results.member_ids == member)[0])
+    out = {}
+    for a in ACTORS:
+        out[a] = {"option": list(results.choices(a)[pos]), "reason": list(results.reasons(a)[pos]),
+                  "scorecard": [results.scorecard(a, member, t) for t in range(results.months)]}
+    return out
+
+
+# -- saved runs --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SavedRun:
+    """A folder written by ``peninsula run`` (or ``Results.save``), read back for display."""
+
+    directory: str
+    manifest: dict
+    scenario: sim.Scenario
+    ensemble: Ensemble
+    member_ids: np.ndarray
+    choices: pd.DataFrame  # member, month, actor, option, reason
+
+    def member_record(self, member: int) -> dict[str, dict[str, list]]:
+        """Like :func:`member_record`, without scorecards (a saved run does not keep them)."""
+        rows = self.choices[self.choices["member"] == member]
+        out = {}
+        for a in ACTORS:
+            r = rows[rows["actor"] == a].sort_values("month")
+            out[a] = {"option": r["option"].astype(str).tolist(), "reason": r["reason"].astype(str).tolist(),
+                      "scorecard": None}
+        return out
+
+
+def find_runs(base: Path = RUNS_DIR) -> list[str]:
+    """Run folders (with a manifest) under ``runs/``, newest first."""
+    if not base.is_dir():
+        return []
+    found = [p.parent for p in base.glob("*/manifest.json")] + [p.parent for p in base.glob("*/*/manifest.json")]
+    return [str(p) for p in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)]
+
+
+def _dictionary(column) -> tuple[list[str], np.ndarray]:
+    """A (possibly dictionary-encoded) string column -> (names, integer codes)."""
+    arr = column.combine_chunks()
+    if not hasattr(arr, "dictionary"):
+        arr = pc.dictionary_encode(arr)
+    return [str(x) for x in arr.dictionary.to_pylist()], arr.indices.to_numpy(zero_copy_only=False)
+
+
+def open_run(directory: str | Path) -> SavedRun:
+    """Read a saved run (cached by folder and outputs' hashes).
+
+    Raises:
+        PeninsulaError: for a folder that is not a complete Peninsula run.
+    """
+    manifest = read_manifest(directory)  # raises PeninsulaError for a non-run folder
+    outputs = manifest.get("outputs") or {}
+    stamp = "|".join(f"{k}:{v.get('sha256', '')}" for k, v in sorted(outputs.items()) if isinstance(v, dict))
+    return _open_run(str(directory), stamp)
+
+
+@st.cache_data(show_spinner="Reading the run…", max_entries=8)
+def _open_run(directory: str, stamp: str) -> SavedRun:
+    folder = Path(directory)
+    manifest = read_manifest(folder)
+    try:
+        scenario = sim.Scenario.model_validate(manifest["scenario"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PeninsulaError(f"the manifest is incomplete or damaged ({str(exc).splitlines()[0]})",
+                             file=str(folder / "manifest.json")) from None
+    for name in (RESULTS_FILE, CHOICES_FILE):
+        if not (folder / name).is_file():
+            raise PeninsulaError(f"{name} is missing: the run is incomplete", file=str(folder))
+    try:
+        table = pq.read_table(folder / RESULTS_FILE, columns=["member", "month", "variable", "value"])
+        choices = pq.read_table(folder / CHOICES_FILE, columns=["member", "month", "actor", "option", "reason"])
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise PeninsulaError(f"cannot read the run's Parquet files ({exc})", file=str(folder)) from None
+    var_names, var_codes = _dictionary(table.column("variable"))
+    member = table.column("member").to_numpy()
+    month = table.column("month").to_numpy().astype(np.int64)
+    value = table.column("value").to_numpy()
+    ids, pos = np.unique(member, return_inverse=True)
+    months = scenario.months
+    stack = np.full((len(var_names), months + 1, len(ids)), np.nan)
+    stack[var_codes, month, pos] = value
+    order = [var_names.index(n) for n in NAMES if n in var_names]
+    if len(order) != len(NAMES):
+        missing = sorted(set(NAMES) - set(var_names))
+        raise PeninsulaError(f"results.parquet lacks indicators {', '.join(missing[:5])}"
+                             f"{' …' if len(missing) > 5 else ''} (written by another version?)", file=str(folder))
+    bands = bands_of(stack[order])
+    cdf = choices.to_pandas()
+    for col in ("actor", "option", "reason"):
+        cdf[col] = cdf[col].astype(str)
+    n = len(ids)
+    counts = cdf.groupby(["actor", "option", "month"]).size()
+    shares: dict[str, dict[str, np.ndarray]] = {}
+    for a in ACTORS:
+        shares[a] = {}
+        for o in ACTOR_CLASSES[a].option_names():
+            arr = np.zeros(months)
+            if (a, o) in counts.index.droplevel(2):
+                s = counts.loc[(a, o)]
+                arr[s.index.to_numpy(dtype=np.int64)] = s.to_numpy() / n
+            shares[a][o] = arr
+    label = manifest.get("scenario_name") or scenario.name
+    ens = Ensemble(label=label, dates=scenario.dates(), members=n, bands=bands, shares=shares,
+                   events=[(e.month, e.label) for e in scenario.events])
+    return SavedRun(directory=str(folder), manifest=manifest, scenario=scenario, ensemble=ens, member_ids=ids,
+                    choices=cdf)
+
+
+def results_csv_of_run(directory: str) -> bytes:
+    """The tidy results of a saved run as CSV (member, month, date, variable, value)."""
+    return pq.read_table(Path(directory) / RESULTS_FILE).to_pandas().to_csv(index=False).encode()
+
+
+# -- comparisons and expectations (sim.compare, sim.check) ---------------------------------------------------
+@st.cache_resource(show_spinner="Running both scenarios…", max_entries=4)
+def compare(hash_a: str, settings_a: Settings, hash_b: str, settings_b: Settings, members: int, seed: int,
+            _a: sim.Scenario, _b: sim.Scenario) -> sim.Comparison:
+    """``sim.compare`` of two scenarios with lever values (same members and seed), cached."""
+    a = sim.with_settings(_a, dict(settings_a)) if settings_a else _a
+    b = sim.with_settings(_b, dict(settings_b)) if settings_b else _b
+    return sim.compare(a, b, members=members, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def compare_ensembles(hash_a: str, settings_a: Settings, hash_b: str, settings_b: Settings, members: int, seed: int,
+                      _a: sim.Scenario, _b: sim.Scenario, labels: tuple[str, str]) -> tuple[Ensemble, Ensemble]:
+    """Bands and shares of both sides of a comparison."""
+    cmp = compare(hash_a, settings_a, hash_b, settings_b, members, seed, _a, _b)
+    return ensemble_from_results(cmp.a, labels[0]), ensemble_from_results(cmp.b, labels[1])
+
+
+@st.cache_data(show_spinner="Checking the expectations…", max_entries=64)
+def check(scenario_hash: str, members: int, seed: int, _scenario: sim.Scenario) -> list:
+    """``sim.check`` of a scenario's expectations (cached by content, members and seed)."""
+    return sim.check(_scenario, members=members, seed=seed)

@@ -1,0 +1,365 @@
+"""Streamlit pieces the pages share: the scenario picker, lever sliders, the result views, downloads.
+
+Widget values live in ``st.session_state`` under explicit keys (kept across pages with
+``persist_state="session"``); the Explore page mirrors the scenario, lever values,
+members and seed in the URL (``st.query_params``) so that a link reproduces a view.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import sim
+from dashboard import charts, data, story
+from sim.errors import PeninsulaError
+from sim.evidence import load_claims
+from sim.indicators import ACTOR_NAMES, ACTORS, INDICATORS, KEY_INDICATORS, PAIRS
+
+HEADLINE: dict[str, str] = {
+    "RUS.munitions_shortfall": "RUS shell shortfall",
+    "RUS.payments_to_dprk_usd": "RUS paid to DPRK",
+    "DPRK.food_security": "DPRK food security",
+    "DPRK.hard_currency_usd": "DPRK hard currency",
+    "CHN.influence_over_dprk": "CHN influence",
+    "ROK.threat_perception": "ROK threat felt",
+}
+"""Indicators shown as metrics at the top of Explore and Results (median at the horizon), with short labels."""
+
+GROUPS: dict[str, str] = {"world": "World", **{a: a for a in ACTORS}, "relations": "Relations"}
+"""The indicator groups of the Indicators view: the world, each actor, the relations."""
+
+OWNER_ORDER = ("world",) + ACTORS + ("relations",)
+
+VIEWS = ("Indicators", "Choices", "Relations", "What happened")
+
+MAX_MEMBERS = 10_000
+"""The largest ensemble the dashboard runs (about 3 s and 200 MB); larger ones belong to ``peninsula run``."""
+
+
+# -- formatting ------------------------------------------------------------------------------------------
+def fmt_value(name: str, value: float, *, signed: bool = False) -> str:
+    """An indicator's value with its unit: ``$11.86 bn``, ``0.041``, ``82,500 soldiers``."""
+    unit = INDICATORS[name].unit
+    sign = "+" if signed and value > 0 else ""
+    if unit.startswith("USD"):
+        per = unit[3:]
+        a = abs(value)
+        neg = "-" if value < 0 else sign
+        for div, word in ((1e9, " bn"), (1e6, " m")):
+            if a >= div:
+                return f"{neg}${a / div:,.2f}{word}{per}"
+        return f"{neg}${a:,.0f}{per}"
+    if unit in {"index", "share", "alignment"}:
+        return f"{sign}{value:.3f}"
+    return f"{sign}{value:,.0f} {unit}"
+
+
+def short_name(name: str) -> str:
+    """``RUS.munitions_shortfall`` -> ``Russia · munitions shortfall``."""
+    head, _, rest = name.partition(".")
+    if head == "relations":
+        return f"{rest} relations"
+    return f"{ACTOR_NAMES.get(head, 'World')} · {story.words(rest.removesuffix('_usd'))}"
+
+
+def by_actor(names) -> list[str]:
+    """Indicators ordered by the actor they belong to (world, DPRK, ..., UKR, relations)."""
+    def rank(n):
+        head = n.split(".", 1)[0]
+        return OWNER_ORDER.index(head) if head in OWNER_ORDER else len(OWNER_ORDER)
+    return sorted(names, key=lambda n: (rank(n), list(INDICATORS).index(n)))
+
+
+def claims_text(ids) -> str:
+    """Plain text quoting claims, for a widget's ``help`` tooltip."""
+    claims = load_claims()
+    parts = []
+    for cid in ids:
+        c = claims.get(cid)
+        parts.append(f"{cid}: “{c.quote}” ({c.source})" if c else cid)
+    return "\n\n".join(parts)
+
+
+def claims_markdown(ids, *, notes: bool = False) -> str:
+    """Markdown quoting claims with their sources (and notes)."""
+    claims = load_claims()
+    out = []
+    for cid in ids:
+        c = claims.get(cid)
+        if c is None:
+            out.append(f"- `{cid}` (not in seeds/evidence.yaml)")
+            continue
+        line = f"- `{cid}` — “{c.quote}” — *{c.source}*"
+        if notes and c.note:
+            line += f"  \n  {c.note}"
+        out.append(line)
+    return "\n".join(out)
+
+
+# -- the scenario and its levers -------------------------------------------------------------------------
+def _parse_number(text, lo: float, hi: float, step: float | None) -> float | None:
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(v) or not lo <= v <= hi:
+        return None
+    if step:
+        v = lo + round((v - lo) / step) * step
+    return float(f"{min(hi, max(lo, v)):.10g}")
+
+
+def scenario_picker(prefix: str = "", *, where=st.sidebar, allow_upload: bool = True,
+                    url: bool = False, titles: bool = False) -> tuple[sim.Scenario, str]:
+    """Pick a bundled scenario or upload one. Returns (scenario, id for widget keys).
+
+    A bad upload shows the same error as ``peninsula validate`` on the page and the
+    bundled choice stays in use, so the app keeps working.
+    """
+    names = data.bundled_scenarios()
+    key = f"{prefix}scenario"
+    index = 0
+    if url and key not in st.session_state and "scenario" in st.query_params:
+        wanted = st.query_params["scenario"]
+        if wanted in names:
+            index = names.index(wanted)
+        elif wanted != "upload":
+            st.warning(f"The link names a scenario {wanted!r} that is not bundled; showing {names[0]!r}.")
+    name = where.selectbox("Scenario", names, index=index, key=key, persist_state="session",
+                           format_func=scenario_label if titles else str,
+                           help="The bundled scenarios (scenarios/*.yaml):\n\n"
+                                + "\n".join(f"- {scenario_label(n)}" for n in names))
+    scenario, sid = data.load_bundled(name), name
+    if allow_upload:
+        up = where.file_uploader("…or upload a scenario file (YAML)", type=["yaml", "yml"], key=f"{prefix}upload",
+                                 help="A scenario file like scenarios/baseline.yaml; 'peninsula schema' "
+                                      "gives its JSON Schema.")
+        if up is not None:
+            try:
+                text = up.getvalue().decode("utf-8")
+            except UnicodeDecodeError:
+                st.error(f"{up.name}: the file is not UTF-8 text. Showing the bundled scenario '{name}'.")
+            else:
+                try:
+                    scenario = data.load_uploaded(text, up.name)
+                    sid = f"upload-{scenario.content_hash()[:10]}"
+                    where.caption(f"Using the uploaded file **{up.name}**. Remove it to go back to '{name}'.")
+                except PeninsulaError as exc:
+                    st.error(f"The uploaded scenario cannot be used: {exc}\n\nShowing the bundled scenario "
+                             f"'{name}' instead.", icon="⚠️")
+    return scenario, sid
+
+
+def scenario_label(name: str) -> str:
+    """``baseline — Baseline: the partnership as it stood in June 2024``."""
+    title = data.load_bundled(name).title
+    return f"{name} — {title}" if title else name
+
+
+def lever_key(prefix: str, sid: str, path: str) -> str:
+    """The session-state key of a lever slider."""
+    return f"{prefix}lever|{sid}|{path}"
+
+
+def lever_sliders(scenario: sim.Scenario, sid: str, *, prefix: str = "", where=st.sidebar,
+                  url: bool = False) -> dict[str, float]:
+    """One slider per lever of the scenario, labelled, with the evidence as its tooltip.
+
+    Returns:
+        lever path -> value.
+    """
+    settings = {}
+    url_ok = url and st.query_params.get("scenario", "baseline") == sid
+    for lv in scenario.levers:
+        key = lever_key(prefix, sid, lv.path)
+        lo, hi = float(lv.min), float(lv.max)
+        step = float(lv.step) if lv.step else (hi - lo) / 100.0
+        value = data.lever_default(scenario, lv)
+        if url_ok and key not in st.session_state and lv.path in st.query_params:
+            parsed = _parse_number(st.query_params[lv.path], lo, hi, step)
+            if parsed is None:
+                st.warning(f"The link sets {lv.path} to {st.query_params[lv.path]!r}, outside "
+                           f"{lo:g} to {hi:g}; using {value:g}.")
+            else:
+                value = parsed
+        integral = all(float(v).is_integer() for v in (lo, hi, step))
+        tip = "\n\n".join(x for x in (lv.description, f"`{lv.path}`, {lo:g} to {hi:g}; "
+                                      f"the scenario's value is {data.lever_default(scenario, lv):g}.",
+                                      "Evidence:\n\n" + claims_text(lv.claims) if lv.claims else "") if x)
+        settings[lv.path] = where.slider(lv.label, min_value=lo, max_value=hi, value=float(value), step=step,
+                                         format="%.0f" if integral else "%.2f", key=key, help=tip,
+                                         persist_state="session")
+    return settings
+
+
+def ensemble_inputs(scenario: sim.Scenario, *, prefix: str = "", where=st.sidebar,
+                    url: bool = False) -> tuple[int, int]:
+    """Members and seed inputs (defaults: the scenario's). Returns (members, seed)."""
+    values = {}
+    for name, default, lo, hi, step, tip in (
+            ("members", min(scenario.members, MAX_MEMBERS), 1, MAX_MEMBERS, 50,
+             "How many members (independent worlds) the ensemble runs; the bands are their 10-90%."),
+            ("seed", scenario.seed, 0, 2**31 - 1, 1, "The run's seed: the same seed gives the same members.")):
+        key = f"{prefix}{name}"
+        value = default
+        if url and key not in st.session_state and name in st.query_params:
+            parsed = _parse_number(st.query_params[name], lo, hi, 1)
+            value = int(parsed) if parsed is not None else default
+        values[name] = int(where.number_input(name.capitalize(), min_value=lo, max_value=hi, value=int(value),
+                                              step=step, key=key, help=tip, persist_state="session"))
+    return values["members"], values["seed"]
+
+
+def sync_url(scenario: sim.Scenario, sid: str, settings: dict[str, float], members: int, seed: int) -> None:
+    """Write the view into the URL: scenario, lever values that differ from the scenario's, members, seed."""
+    own = {"scenario", "members", "seed"} | {k for k in st.query_params if "." in k}
+    desired = {"members": str(members), "seed": str(seed)}
+    if sid.startswith("upload-"):
+        desired["scenario"] = "upload"  # a link cannot carry the file itself
+    else:
+        desired["scenario"] = sid
+        defaults = data.default_settings(scenario)
+        for path, v in settings.items():
+            if not math.isclose(v, defaults[path], rel_tol=1e-12, abs_tol=1e-12):
+                desired[path] = f"{v:.10g}"
+    for k in own - set(desired):
+        if k in st.query_params:
+            del st.query_params[k]
+    for k, v in desired.items():
+        if st.query_params.get(k) != v:
+            st.query_params[k] = v
+
+
+# -- the result views ----------------------------------------------------------------------------------
+def headline(ens: data.Ensemble, ref: data.Ensemble | None, names: dict[str, str] = HEADLINE) -> None:
+    """Metrics: medians at the horizon, with the change from the reference (the scenario's own settings)."""
+    cols = st.columns(len(names))
+    for col, (name, label) in zip(cols, names.items(), strict=True):
+        v = ens.median(name)
+        delta = None
+        if ref is not None:
+            d = v - ref.median(name)
+            delta = fmt_value(name, d, signed=True) if abs(d) > 1e-12 else None
+        col.metric(label, fmt_value(name, v), delta=delta, delta_color="off",
+                   help=f"{sim.indicators.unit_label(name)}: {INDICATORS[name].description} "
+                        f"Median of {ens.members:,} members in {ens.dates[-1]} (the horizon)"
+                        + ("; the change is from the scenario's own lever settings." if ref is not None else "."))
+
+
+def pick_indicators(*, key: str) -> list[str]:
+    """Indicator picker: groups (world, actors, relations) and key-only or all; ordered by actor."""
+    c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+    groups = c1.pills("Show", list(GROUPS), selection_mode="multi", default=list(GROUPS), key=f"{key}_groups",
+                      format_func=lambda g: GROUPS[g], persist_state="session",
+                      help="Indicators are grouped by the actor they belong to.")
+    every = c2.toggle("All indicators", value=False, key=f"{key}_all", persist_state="session",
+                      help="Off: the key indicators only. On: every indicator the model records.")
+    pool = INDICATORS if every else KEY_INDICATORS
+    return by_actor([n for n in pool if n.split(".", 1)[0] in (groups or [])])
+
+
+def indicators_view(variants: list[data.Ensemble], *, key: str) -> None:
+    """Small multiples of indicators (median and 10-90% band), events marked and listed."""
+    ens = variants[0]
+    names = pick_indicators(key=key)
+    if not names:
+        st.info("Pick at least one group.")
+        return
+    fig = charts.bands_figure(variants, names)
+    st.plotly_chart(fig, key=f"{key}_bands", config={"displaylogo": False})
+    if ens.events:
+        st.markdown("**Events** (dotted lines)  \n" + charts.event_legend(ens.events))
+    st.caption(f"Lines: median of {ens.members:,} members; shaded: 10% to 90% of members. "
+               "Hover a line for its values.")
+
+
+def choices_view(ens: data.Ensemble, *, key: str) -> None:
+    """Heatmaps of the share of members choosing each option, month by month."""
+    st.plotly_chart(charts.shares_figure(ens), key=f"{key}_shares", config={"displaylogo": False})
+    st.caption("Each row is an option of the actor; the darker the cell, the more members chose it that month. "
+               "The options' meaning and evidence are on the Evidence page.")
+
+
+def relations_view(ens: data.Ensemble, *, key: str) -> None:
+    """The relations network at a chosen month, and the table of all relations."""
+    month = st.select_slider("Month", options=ens.dates, value=ens.dates[-1], key=f"{key}_month",
+                             persist_state="session",
+                             help="Relations at the start of this month (the last is the end of the run).")
+    t = ens.dates.index(month)
+    left, right = st.columns([3, 2])
+    left.plotly_chart(charts.network_figure(ens, t), key=f"{key}_network", config={"displaylogo": False})
+    rows = [{"relation": f"{p.split('-')[0]} – {p.split('-')[1]}",
+             f"{ens.dates[0]}": ens.median(f"relations.{p}", 0),
+             f"{month}": ens.median(f"relations.{p}", t),
+             "change": ens.median(f"relations.{p}", t) - ens.median(f"relations.{p}", 0)} for p in PAIRS]
+    df = pd.DataFrame(rows).sort_values("change")
+    right.dataframe(df, hide_index=True, height=520,
+                    column_config={c: st.column_config.NumberColumn(format="%+.2f" if c == "change" else "%.2f")
+                                   for c in df.columns if c != "relation"})
+    st.caption("Alignment from -1 (hostile) to 1 (aligned): median of the members. Edge colour: red hostile, "
+               "grey indifferent, blue aligned; width: strength either way.")
+
+
+def story_view(ens: data.Ensemble, member_ids: np.ndarray, record_of: Callable[[int], dict], *, key: str,
+               with_scores: bool = True) -> None:
+    """'What happened' to one member: month by month, what each actor chose and why."""
+    c1, c2, c3 = st.columns([1, 3, 1])
+    ids = [int(i) for i in member_ids]
+    member = c1.selectbox("Member", ids, key=f"{key}_member", persist_state="session",
+                          help="Each member is one world of the ensemble, with its own draws.")
+    actors = c2.pills("Actors", list(ACTORS), selection_mode="multi", default=list(ACTORS), key=f"{key}_actors",
+                      format_func=lambda a: ACTOR_NAMES[a], persist_state="session")
+    changes = c3.toggle("Only changes", value=True, key=f"{key}_changes", persist_state="session",
+                        help="Show a month for an actor only when its choice differs from the month before.")
+    if not actors:
+        st.info("Pick at least one actor.")
+        return
+    record = record_of(member)
+    lines = story.member_story(ens.dates[:-1], record, actors, changes_only=changes, colours=charts.ACTOR_COLOURS)
+    st.session_state[f"{key}_story"] = [ln.text for ln in lines]
+    box = st.container(height=460)
+    parts, current = [], None
+    for ln in lines:
+        if ln.month != current:
+            current = ln.month
+            parts.append(f"\n**{ln.month}**\n")
+        parts.append("- " + ln.html)
+    box.markdown("\n".join(parts) or "No choices to show.", unsafe_allow_html=True)
+    note = ("Why: the interest that favoured the chosen option most over the average option "
+            "(the actor's scorecard); 'also' names the next interests it served.") if with_scores else \
+        "Why: the interest that favoured the chosen option most (a saved run keeps no scorecards)."
+    st.caption(note + " Hover an option or an interest for what it means, a claim id for its quote.")
+
+
+def result_views(variant: data.Ensemble, *, key: str, member_ids: np.ndarray | None = None,
+                 record_of: Callable[[int], dict] | None = None, with_scores: bool = True) -> None:
+    """The four views of a run in tabs; only the open tab is built (``on_change="rerun"``)."""
+    tabs = st.tabs(list(VIEWS), key=f"{key}_view", on_change="rerun")
+    for tab, view in zip(tabs, VIEWS, strict=True):
+        if tab.open is False:
+            continue
+        with tab:
+            if view == "Indicators":
+                indicators_view([variant], key=key)
+            elif view == "Choices":
+                choices_view(variant, key=key)
+            elif view == "Relations":
+                relations_view(variant, key=key)
+            elif record_of is not None and member_ids is not None:
+                story_view(variant, member_ids, record_of, key=key, with_scores=with_scores)
+
+
+def downloads(*, csv: Callable[[], bytes], yaml_text: Callable[[], str], name: str, key: str, where=st) -> None:
+    """Download buttons: the tidy results as CSV and the scenario as YAML (both made on click)."""
+    c1, c2 = where.columns(2)
+    c1.download_button("Results (CSV)", data=csv, file_name=f"{name}-results.csv", mime="text/csv",
+                       key=f"{key}_csv", on_click="ignore", icon=":material/download:",
+                       help="Tidy table: member, month, date, variable, value.")
+    c2.download_button("Scenario (YAML)", data=lambda: yaml_text().encode("utf-8"), file_name=f"{name}.yaml",
+                       mime="application/x-yaml", key=f"{key}_yaml", on_click="ignore",
+                       icon=":material/download:", help="The scenario with these lever values, resolved.")

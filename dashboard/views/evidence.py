@@ -1,0 +1,61 @@
+"""Evidence: the five source articles with the model's claims marked, and what each claim backs."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from dashboard import charts, evidence, story
+from sim.actors import ACTOR_CLASSES
+from sim.evidence import load_claims
+from sim.indicators import ACTOR_NAMES
+
+st.title("Evidence")
+st.caption("Every interest, option and default parameter of the model cites claims: verbatim quotes from the "
+           "source articles in seeds/, listed in seeds/evidence.yaml with what in the model uses them.")
+
+claims = load_claims()
+articles = evidence.articles()
+tab_articles, tab_actors = st.tabs(["Articles and claims", "Actors: interests and options"])
+
+with tab_articles:
+    source = st.selectbox("Article", list(articles), key="evidence_article", persist_state="session",
+                          format_func=lambda s: f"{s[:3]} — {articles[s].title}")
+    art = articles[source]
+    mine = [c for c in claims.values() if c.source == source]
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"**{html.escape(art.title)}**  \n`seeds/{source}`: {len(mine)} claims marked")
+        with st.container(height=640):
+            st.html(evidence.marked_html(art.text, mine))
+    with right:
+        st.markdown("**Claims in this article**")
+        with st.container(height=640):
+            for c in mine:
+                st.markdown(f"<span id='claim-{c.id}'></span>**`{c.id}`**" + (" · context" if c.context else "")
+                            + f"\n\n> {c.quote}", unsafe_allow_html=True)
+                if c.note:
+                    st.caption(c.note)
+                if c.used_by:
+                    st.markdown("Used by: " + ", ".join(f"`{u}`" for u in c.used_by))
+                else:
+                    st.markdown("Used by: _nothing in the model (context only)_")
+                st.divider()
+
+with tab_actors:
+    st.caption("Each actor chooses every month the option that best serves its interests (weighted), "
+               "with some unpredictability. Hover a claim id for its quote.")
+    for code, cls in ACTOR_CLASSES.items():
+        colour = charts.ACTOR_COLOURS[code]
+        with st.expander(f"{ACTOR_NAMES[code]} ({code})", expanded=code == "DPRK"):
+            st.markdown(f"<b style='color:{colour}'>{html.escape(ACTOR_NAMES[code])}</b> — "
+                        f"{html.escape((cls.__doc__ or '').strip())} Unpredictability {cls.unpredictability:g} "
+                        f"({evidence.tags(cls.unpredictability_claims)}).", unsafe_allow_html=True)
+            a, b = st.columns(2)
+            a.markdown("**Interests** (default weight)\n\n" + "\n".join(
+                f"- **{story.words(i.name)}** ({i.weight:g}): {html.escape(i.description)} "
+                f"— {evidence.tags(i.claims)}" for i in cls.interests), unsafe_allow_html=True)
+            b.markdown("**Options**\n\n" + "\n".join(
+                f"- **{story.words(o.name)}**: {html.escape(o.description)} — {evidence.tags(o.claims)}"
+                for o in cls.options), unsafe_allow_html=True)
