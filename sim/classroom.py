@@ -53,7 +53,7 @@ from typing import NamedTuple, Self
 
 from sim.errors import PeninsulaError
 from sim.exercise import Exercise, load_exercise
-from sim.game import Debrief, Game, GameError, GameRecord, OptionInfo, TurnView, option_name
+from sim.game import Debrief, Game, GameError, GameRecord, OptionInfo, TurnView, instructor_inject, option_name
 from sim.indicators import ACTOR_NAMES
 
 DB_ENV = "PENINSULA_DB"
@@ -471,14 +471,7 @@ class Classroom:
             if turn is not None:
                 self._check_turn(room, turn)
             ex = self._exercise(room)
-            try:
-                inj = ex.inject(inject_id)
-            except KeyError:
-                known = ", ".join(i.id for i in ex.injects if i.release) or "none"
-                raise GameError(f"no inject {inject_id!r} in this exercise; the instructor's injects: {known}",
-                                field="inject") from None
-            if inj.release is None:
-                raise GameError(f"the inject {inject_id!r} comes on its own in {inj.month}", field="inject")
+            inj = instructor_inject(ex, inject_id)
             prior = conn.execute("SELECT turn FROM releases WHERE room_id = ? AND inject_id = ?",
                                  (room["id"], inject_id)).fetchone()
             if prior is not None:

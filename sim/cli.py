@@ -15,22 +15,12 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.errors import PeninsulaError
+from sim.indicators import format_value
 
 EXIT_USER = 2
 
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _fmt(value: float, unit: str) -> str:
-    if unit.startswith("USD"):
-        for div, suffix in ((1e9, " bn"), (1e6, " m")):
-            if abs(value) >= div:
-                return f"${value / div:,.2f}{suffix}"
-        return f"${value:,.0f}"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.3f}"
 
 
 def parse_settings(items: Sequence[str] | None) -> dict[str, float]:
@@ -95,8 +85,8 @@ def cmd_run(args) -> int:
         table.add_column(col, justify="right" if col not in ("indicator", "unit") else "left")
     for row in results.summary(list(KEY_INDICATORS)):
         unit = INDICATORS[row["indicator"]].unit
-        table.add_row(row["indicator"], unit, _fmt(row["median"], unit), _fmt(row["p10"], unit),
-                      _fmt(row["p90"], unit))
+        table.add_row(row["indicator"], unit, format_value(row["median"], unit), format_value(row["p10"], unit),
+                      format_value(row["p90"], unit))
     out.print(table)
     out.print(f"wrote {outdir}/results.parquet, choices.parquet, manifest.json")
     return 0
@@ -235,8 +225,8 @@ def cmd_compare(args) -> int:
     frame = cmp.indicator_table()
     for row in frame.itertuples(index=False):
         unit = INDICATORS[row.indicator].unit
-        table.add_row(row.indicator, row.month, _fmt(row.median_a, unit), _fmt(row.median_b, unit),
-                      _fmt(row.median, unit), _fmt(row.p10, unit), _fmt(row.p90, unit))
+        table.add_row(row.indicator, row.month, format_value(row.median_a, unit), format_value(row.median_b, unit),
+                      format_value(row.median, unit), format_value(row.p10, unit), format_value(row.p90, unit))
     out.print(table)
     choices = cmp.choice_table()
     shift = Table(title="How the choices shift (share of member-months on each option)")

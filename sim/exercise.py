@@ -78,6 +78,7 @@ from sim.scenario import (
     _resolve_parent,
     _Strict,
     _where,
+    check_changes,
     check_path,
     load_scenario,
     month_label,
@@ -408,21 +409,7 @@ def _check(ex: Exercise, origins: dict, file: str, text: str | None) -> None:
             if not 0 <= k <= last:
                 fail(f"month {inj.month} lies outside the game ({ex.month_label(0)} to {ex.month_label(last)}: "
                      f"{ex.turns} turns of {ex.turn_months} months)", "injects", i, "month")
-        if not inj.set and not inj.shift:
-            fail("an inject must 'set' or 'shift' at least one path", "injects", i)
-        for kind in ("set", "shift"):
-            for path, value in getattr(inj, kind).items():
-                try:
-                    what, _ = check_path(path, allow_indicator=True)
-                except ValueError as exc:
-                    fail(str(exc), "injects", i, kind, path)
-                if what == "initial":
-                    fail("an inject changes the running state; name the indicator itself, not initial.*",
-                         "injects", i, kind, path)
-                if kind == "set":
-                    lo, hi = path_range(path)
-                    if not _in_range(value, lo, hi):
-                        fail(f"expected a value {_range_text(lo, hi)}, got {value:g}", "injects", i, kind, path)
+        check_changes(inj, ("injects", i), "an inject", fail)
         for path, value in inj.shift.items():
             if check_path(path, allow_indicator=True)[0] == "indicator":
                 continue  # the model clips indicators to their range

@@ -59,7 +59,7 @@ from sim.actors import ACTOR_CLASSES
 from sim.actors.base import REASON_LABELS, first_argmax
 from sim.errors import PeninsulaError
 from sim.exercise import Exercise, load_exercise
-from sim.indicators import ACTOR_NAMES, INDEX, INDICATORS, KEY_INDICATORS, NAMES
+from sim.indicators import ACTOR_NAMES, INDEX, INDICATORS, KEY_INDICATORS, NAMES, format_value
 from sim.model import PeninsulaModel
 from sim.results import Results
 from sim.scenario import Scenario
@@ -73,6 +73,20 @@ MAX_MEMBERS = 100_000
 
 class GameError(PeninsulaError):
     """A move the game cannot make: an unknown option or inject, a game that is over, ..."""
+
+
+def instructor_inject(ex: Exercise, inject_id: str):
+    """The inject an instructor may release; GameError if there is none by that id, or it comes on its own."""
+    try:
+        inj = ex.inject(inject_id)
+    except KeyError:
+        known = ", ".join(i.id for i in ex.injects if i.release) or "none"
+        raise GameError(f"no inject {inject_id!r} in this exercise; the instructor's injects: {known}",
+                        field="inject") from None
+    if inj.release is None:
+        raise GameError(f"the inject {inject_id!r} comes on its own in {inj.month}; only injects marked "
+                        "'release: instructor' can be released", field="inject")
+    return inj
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,18 +230,6 @@ class GameRecord:
 
 # --------------------------------------------------------------------------------------------
 # Helpers
-
-
-def format_value(value: float, unit: str) -> str:
-    """A number for people: ``$1.23 bn``, ``11,000``, ``0.61``."""
-    if unit.startswith("USD"):
-        for div, suffix in ((1e9, " bn"), (1e6, " m")):
-            if abs(value) >= div:
-                return f"${value / div:,.2f}{suffix}"
-        return f"${value:,.0f}"
-    if abs(value) >= 1000 or unit in ("soldiers", "launches") or unit.startswith("shells"):
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
 
 
 _WORDS = {"dprk": "DPRK", "us": "US", "un": "UN", "china": "China", "moscow": "Moscow", "pyongyang": "Pyongyang",
@@ -452,15 +454,7 @@ class Game:
     def release(self, inject_id: str) -> None:
         """Release an instructor inject: it takes effect at the start of the turn about to be played."""
         ex = self.exercise
-        try:
-            inj = ex.inject(inject_id)
-        except KeyError:
-            known = ", ".join(i.id for i in ex.injects if i.release) or "none"
-            raise GameError(f"no inject {inject_id!r} in this exercise; the instructor's injects: {known}",
-                            field="inject") from None
-        if inj.release is None:
-            raise GameError(f"the inject {inject_id!r} comes on its own in {inj.month}; only injects marked "
-                            "'release: instructor' can be released", field="inject")
+        inj = instructor_inject(ex, inject_id)
         if any(i == inject_id for i, _ in self._released):
             turn = next(t for i, t in self._released if i == inject_id)
             raise GameError(f"the inject {inject_id!r} was already released (turn {turn + 1})", field="inject")

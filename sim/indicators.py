@@ -211,3 +211,15 @@ def unit_label(name: str) -> str:
     if ind.low is not None and ind.high is not None and ind.unit in {"index", "share", "alignment"}:
         return f"{name} ({ind.unit}, {ind.low:g} to {ind.high:g})"
     return f"{name} ({ind.unit})"
+
+
+def format_value(value: float, unit: str, digits: int = 3) -> str:
+    """A number for people, by its unit: ``$1.23 bn``, ``11,000``, ``0.612``."""
+    if unit.startswith("USD"):
+        for div, suffix in ((1e9, " bn"), (1e6, " m")):
+            if abs(value) >= div:
+                return f"${value / div:,.2f}{suffix}"
+        return f"${value:,.0f}"
+    if abs(value) >= 1000 or unit in ("soldiers", "launches") or unit.startswith("shells"):
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"

@@ -665,21 +665,7 @@ def _check_semantics(sc: Scenario, origins: dict, file: str) -> None:
 
     for i, ev in enumerate(sc.events):
         month_ok(ev.month, "events", i, "month")
-        if not ev.set and not ev.shift:
-            fail("an event must 'set' or 'shift' at least one path", "events", i)
-        for kind in ("set", "shift"):
-            for path, value in getattr(ev, kind).items():
-                try:
-                    what, _ = check_path(path, allow_indicator=True)
-                except ValueError as exc:
-                    fail(str(exc), "events", i, kind, path)
-                if what == "initial":
-                    fail("an event changes the running state; name the indicator itself, not initial.*",
-                         "events", i, kind, path)
-                if kind == "set":
-                    lo, hi = path_range(path)
-                    if not _in_range(value, lo, hi):
-                        fail(f"expected a value {_range_text(lo, hi)}, got {value:g}", "events", i, kind, path)
+        check_changes(ev, ("events", i), "an event", fail)
     # A parameter that events set and shift must stay in its range at every step.
     values: dict[str, float] = {}
     for i, ev in sorted(enumerate(sc.events), key=lambda item: sc.month_index(item[1].month)):
@@ -753,6 +739,25 @@ def _check_semantics(sc: Scenario, origins: dict, file: str) -> None:
                 if not item.min <= current <= item.max:
                     fail(f"the scenario's value {current:g} lies outside the lever's range; give 'value'",
                          group, i)
+
+
+def check_changes(item, loc: tuple, noun: str, fail) -> None:
+    """Check the ``set`` and ``shift`` paths of an event or inject: known paths of the running state
+    (not ``initial.*``), and values inside their range for ``set``. ``fail(msg, *loc)`` reports."""
+    if not item.set and not item.shift:
+        fail(f"{noun} must 'set' or 'shift' at least one path", *loc)
+    for kind in ("set", "shift"):
+        for path, value in getattr(item, kind).items():
+            try:
+                what, _ = check_path(path, allow_indicator=True)
+            except ValueError as exc:
+                fail(str(exc), *loc, kind, path)
+            if what == "initial":
+                fail(f"{noun} changes the running state; name the indicator itself, not initial.*", *loc, kind, path)
+            if kind == "set":
+                lo, hi = path_range(path)
+                if not _in_range(value, lo, hi):
+                    fail(f"expected a value {_range_text(lo, hi)}, got {value:g}", *loc, kind, path)
 
 
 def scenario_value(sc: Scenario, path: str) -> float:
