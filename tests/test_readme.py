@@ -31,8 +31,12 @@ def test_ci_runs_the_readme_test_command():
     assert "apt-get install" in ci and "chromium" in ci
 
 
+def _python_block(marker: str) -> str:
+    return next(b for b in re.findall(r"```python\n(.*?)```", README, flags=re.S) if marker in b)
+
+
 def test_python_example_runs():
-    block = re.search(r"```python\n(import sim.*?)```", README, flags=re.S).group(1)
+    block = _python_block("sim.run(")
     block = block.replace("members=1000", "members=60").replace('results.save("runs/baseline")', "")
     ns: dict = {}
     exec(compile(block, "README.md", "exec"), ns)  # noqa: S102 - the README's own example
@@ -68,3 +72,10 @@ def test_member_37_claim_in_readme_holds():
     many = sim.run(sc, members=40, seed=42)
     alone = sim.run(sc, members=[37], seed=42)
     assert np.array_equal(many.indicator("DPRK.food_security")[37], alone.indicator("DPRK.food_security")[0])
+
+
+def test_game_example_runs():
+    block = _python_block("sim.Game(").replace("members=200", "members=20")
+    ns: dict = {}
+    exec(compile(block, "README.md", "exec"), ns)  # noqa: S102 - the README's own example
+    assert ns["game"].finished
