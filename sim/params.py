@@ -143,7 +143,7 @@ _ALL = [
     _p("influence_adjust", 0.1, 0, 1, "1/month", "How fast China's influence follows trade and relations.",
        "s003-reduce-influence"),
     _p("reputation_baseline", 0.6, 0, 1, "index", "China's standing without the war.", "s003-reproach"),
-    _p("reproach", 0.015, 0, 0.5, "index/month",
+    _p("reproach", 0.006, 0, 0.5, "index/month",
        "Standing China loses in a month it tolerates an intense war and a close Russia-DPRK alliance.",
        "s003-reproach"),
     # --- USA and the allies

@@ -11,7 +11,21 @@ Projections are fast because each rule knows (by tracing, once at import) which 
 choices it depends on: when actor A projects its options, a rule that does not depend on
 A's choice gives exactly what it gave in the month's *status-quo* resolve (everyone
 repeating last month's choice), so :func:`resolve` copies that result instead of
-computing it again, and it skips rules whose results A's interests never read.
+computing it again, and it skips rules whose results A's interests never read. (The
+status-quo resolve itself runs only the rules that some projection copies.)
+
+A rule that does depend on A's choice often cannot tell some of A's options apart: the
+DPRK's exports are the same whether it tests a missile or courts Beijing. Tracing also
+records *how* each rule reads a choice (which options :func:`_is` tests, which per-option
+tables :func:`_per_option` looks up), so a projection runs each rule once per class of
+options that differ in what the rule reads (the options themselves, and the classes of
+the rule's inputs), and gives every option its class's row at the end. Each number is
+computed by the same operations on the same inputs as with one row per option, so the
+results are the same to the last bit; about half the rows are never computed.
+
+Rules are straight-line array code: they read the same indicators and choices every
+month (tracing runs each once), and read choices through :func:`_is` and
+:func:`_per_option` (a rule that reads a choice otherwise is run for every option).
 """
 
 from __future__ import annotations
@@ -40,9 +54,15 @@ for _code, _cls in ACTOR_CLASSES.items():
             RELATION_EFFECTS[_pair].setdefault(_code, np.zeros(len(_cls.options)))[_i] = _d
 
 
+try:  # np.clip's own ufunc, without its Python wrappers (same values; ~3 us less per call)
+    from numpy._core.umath import clip as _clip
+except ImportError:  # pragma: no cover - other NumPy layouts
+    _clip = np.clip
+
+
 def clip(x, lo=0.0, hi=1.0):
     """Clip to [lo, hi]."""
-    return np.clip(x, lo, hi)
+    return _clip(x, lo, hi)
 
 
 @dataclass
@@ -53,6 +73,9 @@ class Rule:
     outputs: tuple[str, ...] = ()
     reads: frozenset[str] = frozenset()
     actors: frozenset[str] = field(default_factory=frozenset)
+    choice_uses: dict[str, tuple | None] = field(default_factory=dict)
+    """Actor -> how this rule reads its choice: ("is", option index) and ("table", values)
+    entries, or None if it reads it some other way. Only actors whose choice it reads."""
 
 
 RULES: list[Rule] = []
@@ -65,7 +88,17 @@ def rule(fn: Callable) -> Callable:
 
 def _is(C, actor: str, option: str):
     """True where ``actor`` chose ``option`` (broadcastable bool array)."""
-    return C[actor] == OPTION_INDEX[actor][option]
+    k = OPTION_INDEX[actor][option]
+    if type(C) is _Tracer:
+        C.uses.setdefault(actor, []).append(("is", k))
+    return C[actor] == k
+
+
+def _per_option(C, actor: str, values: np.ndarray):
+    """``values[choice of actor]``: a per-option table looked up (broadcastable)."""
+    if type(C) is _Tracer:
+        C.uses.setdefault(actor, []).append(("table", values))
+    return values.take(C[actor])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,13 +250,14 @@ def _capabilities(s, C, p, t, shocks, n):
 def _relation(pair: str):
     effects = RELATION_EFFECTS[pair]
     key = f"relations.{pair}"
+    initial = f"initial.{key}"
     bond = {"RUS-DPRK": 1.0, "CHN-RUS": -1.0 / 3.0, "CHN-DPRK": -1.0 / 3.0}.get(pair)
     combat = pair == "CHN-DPRK"
 
     def fn(s, C, p, t, shocks, n):
-        r = s[key] + p["relation_reversion"] * (p[f"initial.{key}"] - s[key])
+        r = s[key] + p["relation_reversion"] * (p[initial] - s[key])
         for actor, deltas in effects.items():
-            r = r + deltas[C[actor]]
+            r = r + _per_option(C, actor, deltas)
         if bond is not None:  # munitions trade draws Moscow and Pyongyang together, cools Beijing
             r = r + bond * p["trade_bond"] * n["_trade_flow"]
         if combat:  # DPRK soldiers in combat cool Beijing on Pyongyang
@@ -290,7 +324,7 @@ def _reputation(s, C, p, t, shocks, n):
     alliance = (n["relations.RUS-DPRK"] + 1.0) * 0.5
     x = (x + 0.05 * (p["reputation_baseline"] - x)
          - p["reproach"] * _is(C, "CHN", "tolerate") * alliance * n["world.war_intensity"]
-         + 0.01 * _is(C, "CHN", "pressure_moscow") + 0.005 * _is(C, "CHN", "warn_pyongyang")
+         + 0.01 * _is(C, "CHN", "pressure_moscow")
          - 0.01 * _is(C, "UKR", "publicise_dprk_arms"))
     n["CHN.reputation"] = clip(x)
 
@@ -303,8 +337,10 @@ def _regime(s, C, p, t, shocks, n):
     base = np.maximum(p["us_troops_base"], 1.0)
     outside = 0.5 * n["world.sanctions_enforcement"] + 0.5 * clip(n["USA.regional_troops"] / (2.0 * base))
     cash = n["DPRK.hard_currency_usd"]
-    target = (0.3 * n["DPRK.food_security"] + 0.25 * cash / (cash + p["cash_half_saturation_usd"])
-              + 0.2 * patron + 0.15 * (1.0 - outside) + 0.1 * n["DPRK.military_capability"]
+    # China's trade is the economy's lifeline (fuel, goods): a squeeze shakes the regime.
+    lifeline = np.minimum(n["CHN.trade_level"], 1.0)
+    target = (0.3 * n["DPRK.food_security"] + 0.2 * cash / (cash + p["cash_half_saturation_usd"])
+              + 0.15 * patron + 0.15 * (1.0 - outside) + 0.1 * n["DPRK.military_capability"] + 0.1 * lifeline
               - p["china_red_line_penalty"] * n["CHN.pressure_on_dprk"] * crossing)
     x = s["DPRK.regime_security"]
     n["DPRK.regime_security"] = clip(x + p["regime_adjust"] * (target - x))
@@ -325,12 +361,18 @@ def _allied_support(s, C, p, t, shocks, n):
 
 
 class _Tracer(dict):
+    """A dict that notes the keys read (and how often); as choices, also how :func:`_is` and
+    :func:`_per_option` use them."""
+
     def __init__(self, *a, **k):
         super().__init__(*a, **k)
         self.read: set[str] = set()
+        self.count: dict[str, int] = {}
+        self.uses: dict[str, list] = {}
 
     def __getitem__(self, key):
         self.read.add(key)
+        self.count[key] = self.count.get(key, 0) + 1
         return super().__getitem__(key)
 
 
@@ -349,8 +391,12 @@ def _trace_rules() -> None:
         before = set(n)
         r.fn(s, C, p, 0, {"war": np.zeros(1)}, n)
         r.outputs = tuple(k for k in n if k not in before)
+        if any(np.ndim(n[k]) > 1 for k in r.outputs):  # projections add the options' axis in front
+            raise RuntimeError(f"rule {r.fn.__name__} must give one value per member")
         r.reads = frozenset(k for k in n.read if k not in r.outputs)
         actors = set(C.read)
+        r.choice_uses = {a: tuple(C.uses.get(a, ())) if C.count[a] == len(C.uses.get(a, ())) else None
+                         for a in C.read}
         for key in r.reads:
             actors |= produced_by[key].actors
         r.actors = frozenset(actors)
@@ -377,15 +423,35 @@ def trace_reads(fn: Callable[[State, dict], np.ndarray]) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
-class Plan:
-    """For one projecting actor: rules to compute again, and what to copy from the status quo."""
+class Step:
+    """One rule of a plan. In a projection, ``options`` (a column) gives the projecting
+    actor's choice: one option for each class of options the rule cannot tell apart (None
+    if the rule does not read that choice); ``rows`` re-indexes inputs computed earlier in
+    the projection: key -> the input's row for each of this rule's classes."""
 
+    rule: Rule
+    options: np.ndarray | None = None
+    rows: tuple[tuple[str, np.ndarray], ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What :func:`resolve` runs: rules to compute again, and what to copy from the status quo.
+
+    ``actor`` is the projecting actor (None for the status quo); ``expand`` gives the
+    indicators that the actor's interests read a row for every option: key -> the row of
+    each option.
+    """
+
+    actor: str | None
     compute: tuple[Rule, ...]
     copy: tuple[str, ...]
+    steps: tuple[Step, ...]
+    expand: tuple[tuple[str, np.ndarray], ...] = ()
 
 
-def projection_plan(actor: str, needed: Iterable[str]) -> Plan:
-    """The rules an actor's projection must run to give the indicators ``needed``."""
+def _closure(needed: Iterable[str]) -> list[Rule]:
+    """The rules that give ``needed`` and everything they read, in order."""
     want: set[int] = set()
     stack = [_PRODUCED_BY[k] for k in needed]
     while stack:
@@ -394,10 +460,56 @@ def projection_plan(actor: str, needed: Iterable[str]) -> Plan:
             continue
         want.add(id(r))
         stack.extend(_PRODUCED_BY[k] for k in r.reads)
-    ordered = [r for r in RULES if id(r) in want]
+    return [r for r in RULES if id(r) in want]
+
+
+def _direct(r: Rule, actor: str, option: int) -> tuple:
+    """What rule ``r`` reads of ``actor``'s choice when it is ``option``."""
+    uses = r.choice_uses.get(actor, ())
+    if uses is None:
+        return (option,)
+    return tuple(option == x if kind == "is" else x[option].tobytes() for kind, x in uses)
+
+
+def projection_plan(actor: str, needed: Iterable[str]) -> Plan:
+    """The rules an actor's projection must run to give the indicators ``needed``.
+
+    Each rule runs once per class of the actor's options that differ in what the rule
+    reads: its own reading of the choice, and the class of each input computed earlier in
+    the projection (see the module docstring).
+    """
+    needed = tuple(needed)
+    ordered = _closure(needed)
     compute = tuple(r for r in ordered if actor in r.actors)
     copy = tuple(k for r in ordered if actor not in r.actors for k in r.outputs)
-    return Plan(compute, copy)
+    n_options = len(OPTION_INDEX[actor])
+    classes: dict[str, tuple[int, ...]] = {}  # key computed so far -> class of each option
+    steps = []
+    for r in compute:
+        inputs = sorted(k for k in r.reads if k in classes)
+        signature = [(_direct(r, actor, o),) + tuple(classes[k][o] for k in inputs) for o in range(n_options)]
+        ids: dict[tuple, int] = {}
+        of = tuple(ids.setdefault(sig, len(ids)) for sig in signature)
+        first = [of.index(c) for c in range(len(ids))]  # one option per class: the first
+        rows = []
+        for k in inputs:
+            idx = [classes[k][o] for o in first]
+            if max(classes[k]) > 0 and idx != list(range(max(classes[k]) + 1)):
+                rows.append((k, np.array(idx, dtype=np.intp)))
+        options = np.array(first, dtype=np.int64)[:, None] if actor in r.choice_uses else None
+        steps.append(Step(r, options, tuple(rows)))
+        for k in r.outputs:
+            classes[k] = of
+    expand = tuple((k, np.array(classes[k], dtype=np.intp)) for k in needed
+                   if k in classes and classes[k] != tuple(range(n_options)))
+    return Plan(actor, compute, copy, tuple(steps), expand)
+
+
+def status_quo_plan(copied: Iterable[str]) -> Plan:
+    """The status-quo resolve for projections: the rules that give ``copied`` (what the
+    actors' projections copy) and everything they read."""
+    ordered = tuple(_closure(copied))
+    return Plan(None, ordered, (), tuple(Step(r) for r in ordered))
 
 
 def resolve(state: State, choices: dict[str, np.ndarray], p: dict, t: int,
@@ -415,7 +527,8 @@ def resolve(state: State, choices: dict[str, np.ndarray], p: dict, t: int,
             None in a projection, where actors expect no shock.
         plan: for a projection, the rules to run (see :func:`projection_plan`); the rest
             of what they read is copied from ``status_quo``, the result of this same
-            function for the same month with every actor repeating last month's choice.
+            function for the same month with every actor repeating last month's choice
+            (run with :func:`status_quo_plan`, or with no plan).
 
     Returns:
         The state at the start of the next month, with intermediate quantities under
@@ -428,6 +541,21 @@ def resolve(state: State, choices: dict[str, np.ndarray], p: dict, t: int,
         return n
     for key in plan.copy:
         n[key] = status_quo[key]
-    for r in plan.compute:
-        r.fn(state, choices, p, t, shocks, n)
+    for step in plan.steps:
+        C = choices if step.options is None else {**choices, plan.actor: step.options}
+        if not step.rows:
+            step.rule.fn(state, C, p, t, shocks, n)
+            continue
+        view = dict(n)  # the inputs, each with this rule's rows
+        for key, rows in step.rows:
+            a = n[key]
+            if a.ndim > 1 and a.shape[0] > 1:
+                view[key] = a[rows]
+        step.rule.fn(state, C, p, t, shocks, view)
+        for key in step.rule.outputs:
+            n[key] = view[key]
+    for key, rows in plan.expand:  # a row for every option
+        a = n[key]
+        if a.ndim > 1 and a.shape[0] > 1:
+            n[key] = a[rows]
     return n

@@ -23,7 +23,7 @@ class DPRK(Actor):
     title = "North Korea"
     status_quo = "export_munitions"
     status_quo_claims = ("s000-munitions-for-money-oil", "s003-production")
-    unpredictability = 0.0015
+    unpredictability = 0.002
     unpredictability_claims = ("s000-paranoia", "s000-obligations")
 
     options = (
