@@ -13,7 +13,7 @@ with one entry per member. A month is one :meth:`PeninsulaModel.step`:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import reduce
+from functools import cache, reduce
 
 import mesa
 import numpy as np
@@ -21,14 +21,21 @@ import numpy as np
 from sim.actors import ACTOR_CLASSES
 from sim.actors.base import REASON_EXTERNAL, REASON_SCRIPTED, Actor
 from sim.indicators import INDEX, INDICATORS, NAMES
+from sim.memory import tune_allocator, zeros_group
 from sim.params import PARAMS
 from sim.rng import MemberStreams, stream_id
 from sim.scenario import Scenario, check_path, scenario_value
-from sim.world import OPTION_INDEX, resolve
+from sim.world import OPTION_INDEX, Plan, resolve, status_quo_plan
 
 WAR_STREAM = stream_id("shock:war")
 
 ExternalChoice = Callable[["PeninsulaModel"], "int | np.ndarray | None"]
+
+
+@cache
+def _status_quo_plan() -> Plan:
+    """The status-quo resolve of a month: only what the actors' projections copy from it."""
+    return status_quo_plan(k for cls in ACTOR_CLASSES.values() for k in cls.projection_plan().copy)
 
 
 def sample_uncertainty(unc, streams: MemberStreams) -> np.ndarray:
@@ -49,6 +56,16 @@ def sample_uncertainty(unc, streams: MemberStreams) -> np.ndarray:
     return values[np.minimum((u * len(values)).astype(np.int64), len(values) - 1)]
 
 
+def output_specs(members: int, months: int) -> list[tuple[tuple[int, ...], type]]:
+    """Shapes and dtypes of a run's outputs: the history (months + 1, indicators, members);
+    then for each actor its choices and reasons (months, members) and its advantages
+    (months, interests, members)."""
+    return ([((months + 1, len(NAMES), members), np.float64)]
+            + [((months, members), np.int8) for _ in ACTOR_CLASSES]
+            + [((months, members), np.int8) for _ in ACTOR_CLASSES]
+            + [((months, len(cls.interests), members), np.float32) for cls in ACTOR_CLASSES.values()])
+
+
 class PeninsulaModel(mesa.Model):
     """A vectorised ensemble of Peninsula worlds.
 
@@ -64,14 +81,18 @@ class PeninsulaModel(mesa.Model):
         external: actor code -> callable(model) returning this month's option index (or
             array per member, or None to let the actor choose): choices from outside,
             e.g. a human player.
+        outputs: arrays to record into, as :func:`output_specs` lists them (views of a
+            larger run's arrays, members last, will do); default new zeroed arrays.
     """
 
     def __init__(self, scenario: Scenario, members: int | Sequence[int] = 1, seed: int | None = None, *,
                  rng: int | None = None, overrides: dict[str, float | np.ndarray] | None = None,
-                 external: dict[str, ExternalChoice] | None = None) -> None:
+                 external: dict[str, ExternalChoice] | None = None,
+                 outputs: Sequence[np.ndarray] | None = None) -> None:
         if seed is None:
             seed = scenario.seed if rng is None else int(rng)
         super().__init__(rng=int(seed))
+        tune_allocator()  # large temporaries come from the heap (sim.memory); results do not change
         self.scenario = scenario
         self.seed = int(seed)
         ids = np.arange(members, dtype=np.int64) if isinstance(members, int | np.integer) else \
@@ -103,13 +124,18 @@ class PeninsulaModel(mesa.Model):
             for k in ks:
                 self._scripted.setdefault(k, {})[sp.actor] = OPTION_INDEX[sp.actor][sp.option]
 
-        m, t = self.n_members, self.months
-        # Time-major, so that recording a month writes contiguous rows.
-        self.history = np.zeros((t + 1, len(NAMES), m), dtype=np.float64)
-        self.choice_history = {c: np.zeros((t, m), dtype=np.int8) for c in ACTOR_CLASSES}
-        self.reason_history = {c: np.zeros((t, m), dtype=np.int8) for c in ACTOR_CLASSES}
-        self.advantage_history = {c: np.zeros((t, len(cls.interests), m), dtype=np.float32)
-                                  for c, cls in ACTOR_CLASSES.items()}
+        # The outputs, time-major so that recording a month writes contiguous rows. One
+        # recycled buffer holds them all (sim.memory.zeros_group: the same zeros as np.zeros).
+        specs = output_specs(self.n_members, self.months)
+        if outputs is None:
+            outputs = zeros_group(specs)
+        elif [a.shape for a in outputs] != [shape for shape, _ in specs]:
+            raise ValueError("outputs do not have the shapes of output_specs(members, months)")
+        arrays = iter(outputs)
+        self.history = next(arrays)
+        self.choice_history = {c: next(arrays) for c in ACTOR_CLASSES}
+        self.reason_history = {c: next(arrays) for c in ACTOR_CLASSES}
+        self.advantage_history = {c: next(arrays) for c in ACTOR_CLASSES}
         self.running = True
 
     # -- parameters -----------------------------------------------------------------------------
@@ -202,7 +228,7 @@ class PeninsulaModel(mesa.Model):
             return
         self._apply_events(t)
         self._record(t)
-        self.status_quo = resolve(self.state, self.last_choices, self.params, t, None)
+        self.status_quo = resolve(self.state, self.last_choices, self.params, t, None, plan=_status_quo_plan())
         self.agents.do("decide")
         choices = {code: actor.choice for code, actor in self.actors.items()}
         shocks = {"war": self.rng_streams.normal(WAR_STREAM, t)}
@@ -217,6 +243,17 @@ class PeninsulaModel(mesa.Model):
         if self.month_index == self.months:
             self._record(self.months)
             self.running = False
+
+    def take_outputs(self) -> tuple[np.ndarray, dict, dict, dict]:
+        """Hand over the outputs: (history, choice_history, reason_history, advantage_history).
+
+        The model drops its own references, so the buffer holding them goes back to the
+        pool (:mod:`sim.memory`) as soon as the caller's last reference goes, not whenever
+        the cyclic garbage collector gets to the model (its Mesa agents refer back to it).
+        """
+        out = self.history, self.choice_history, self.reason_history, self.advantage_history
+        self.history = self.choice_history = self.reason_history = self.advantage_history = None
+        return out
 
     def run_model(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Run to the horizon; ``progress(done, total)`` is called after each month."""

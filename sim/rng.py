@@ -37,6 +37,17 @@ def mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _S31)
 
 
+def _mix_after_first_step(z: np.ndarray) -> np.ndarray:
+    """:func:`mix` of ``x``, given ``z = x ^ (x >> 30)``: the rest of it, computed in ``z``."""
+    t = np.empty_like(z)
+    np.multiply(z, _C1, out=z)
+    np.right_shift(z, _S27, out=t)
+    np.bitwise_xor(z, t, out=z)
+    np.multiply(z, _C2, out=z)
+    np.right_shift(z, _S31, out=t)
+    return np.bitwise_xor(z, t, out=z)
+
+
 def stream_id(name: str) -> int:
     """A stable 32-bit stream number for a name (not Python's salted ``hash``)."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "little")
@@ -50,12 +61,16 @@ class MemberStreams:
         ids = np.asarray(member_ids, dtype=np.uint64)
         with np.errstate(over="ignore"):
             self.keys = mix(ids * np.uint64(_GOLDEN) ^ np.uint64(mix_int(self.seed ^ 0x5EED)))
+        # mix(keys ^ offs) begins with z ^ (z >> 30), which distributes over the xor: keys
+        # with it applied once here save two passes over every draw (see _bits).
+        self._keys30 = self.keys ^ (self.keys >> _S30)
         self._gumbel_streams: dict[str, int] = {}
 
     def _bits(self, stream: int, counters: np.ndarray) -> np.ndarray:
+        """``mix(keys ^ offset(counter))``: shape ``counters.shape + (members,)``."""
         offs = np.array([mix_int((stream << 32) ^ int(c) ^ 0xC0FFEE) for c in counters.ravel()], dtype=np.uint64)
         offs = offs.reshape(counters.shape + (1,))
-        return mix(self.keys ^ offs)
+        return _mix_after_first_step(self._keys30 ^ (offs ^ (offs >> _S30)))
 
     def uniform(self, stream: int, counters) -> np.ndarray:
         """Uniform numbers in (0, 1): shape ``counters.shape + (members,)``."""
@@ -76,5 +91,11 @@ class MemberStreams:
         if stream is None:
             stream = self._gumbel_streams[actor] = stream_id(f"gumbel:{actor}")
         bits = self._bits(stream, np.arange(n_options, dtype=np.int64) + (month << 8))
-        u = ((bits >> _S40).astype(np.float32) + np.float32(0.5)) * np.float32(2.0 ** -24)
-        return -np.log(-np.log(u))
+        # The same operations as -log(-log(((bits >> 40) + 0.5) * 2**-24)), in place.
+        u = np.right_shift(bits, _S40, out=bits).astype(np.float32)
+        u += np.float32(0.5)
+        u *= np.float32(2.0 ** -24)
+        np.log(u, out=u)
+        np.negative(u, out=u)
+        np.log(u, out=u)
+        return np.negative(u, out=u)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.actors import ACTOR_CLASSES
 from sim.errors import PeninsulaError
-from sim.memory import tune_allocator
-from sim.model import ExternalChoice, PeninsulaModel
+from sim.memory import tune_allocator, zeros_group
+from sim.model import ExternalChoice, PeninsulaModel, output_specs
 from sim.results import MANIFEST_FILE, Results, expand_ids, read_manifest, sha256_file
 from sim.scenario import Scenario, load_scenario, with_settings
 
@@ -61,13 +62,16 @@ def run(scenario: Scenario | str | Path, members: int | Sequence[int] | None = N
     ids = member_ids(scenario.members if members is None else members)
     tune_allocator()
     total = len(ids) * scenario.months
-    parts = []
+    # Every chunk records straight into its members' columns of the run's outputs (one
+    # recycled buffer, sim.memory): no chunk keeps arrays of its own, nothing is concatenated.
+    outputs = zeros_group(output_specs(len(ids), scenario.months))
     done = 0
     for start in range(0, len(ids), max(1, chunk_size)):
         chunk = ids[start:start + chunk_size]
         sub = {k: (v[start:start + chunk_size] if isinstance(v, np.ndarray) and v.ndim else v)
                for k, v in (overrides or {}).items()}
-        model = PeninsulaModel(scenario, chunk, seed, overrides=sub, external=external)
+        model = PeninsulaModel(scenario, chunk, seed, overrides=sub, external=external,
+                               outputs=[a[..., start:start + len(chunk)] for a in outputs])
         base = done
 
         def tick(month, months, _n=len(chunk), _base=base):
@@ -75,16 +79,12 @@ def run(scenario: Scenario | str | Path, members: int | Sequence[int] | None = N
                 progress(_base + month * _n, total)
 
         model.run_model(tick)
+        model.take_outputs()  # the model lets go of them (see PeninsulaModel.take_outputs)
         done += len(chunk) * scenario.months
-        parts.append(model)
-    if len(parts) == 1:
-        m = parts[0]
-        history, choice, reason, adv = m.history, m.choice_history, m.reason_history, m.advantage_history
-    else:
-        history = np.concatenate([m.history for m in parts], axis=2)
-        choice = {c: np.concatenate([m.choice_history[c] for m in parts], axis=1) for c in parts[0].choice_history}
-        reason = {c: np.concatenate([m.reason_history[c] for m in parts], axis=1) for c in parts[0].reason_history}
-        adv = {c: np.concatenate([m.advantage_history[c] for m in parts], axis=2) for c in parts[0].advantage_history}
+    n = len(ACTOR_CLASSES)
+    history, arrays = outputs[0], outputs[1:]
+    choice, reason, adv = ({code: a for code, a in zip(ACTOR_CLASSES, arrays[k * n:(k + 1) * n], strict=True)}
+                           for k in range(3))
     return Results(scenario=scenario, seed=seed, member_ids=ids, history=history, choice_index=choice,
                    reason_index=reason, advantage=adv, settings=dict(settings or {}))
 
