@@ -13,7 +13,6 @@ every output are the same whatever the executor, the number of workers or the ch
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import itertools
 import json
@@ -230,19 +229,6 @@ class Experiment:
                 "outcomes": [(o.indicator, o.month) for o in self.outcomes]}
 
 
-def release_model(model) -> None:
-    """Let a finished model's memory go: Mesa 3.3 keeps every model ever built as a key of the class
-    attribute ``mesa.Agent._ids`` (its per-model id counters), and a model and its agents refer to each
-    other. Without this, each chunk's history (hundreds of MB) stays alive."""
-    import mesa
-
-    model.remove_all_agents()
-    ids = getattr(mesa.Agent, "_ids", None)
-    if isinstance(ids, dict):
-        ids.pop(model, None)
-    gc.collect()
-
-
 def run_partition(task: dict, chunk_size: int = DEFAULT_CHUNK) -> pa.Table:
     """Compute one partition: its rows in vectorised passes of at most ``chunk_size`` members.
 
@@ -269,7 +255,7 @@ def run_partition(task: dict, chunk_size: int = DEFAULT_CHUNK) -> pa.Table:
         pieces["replicate"].append(replicate)
         for j, (v, t) in enumerate(cols):
             outs[j].append(model.history[t, v, :].copy())
-        release_model(model)
+        model.release()
         del model
     data = {"point": pa.array(np.concatenate(pieces["point"]), pa.int64()),
             "replicate": pa.array(np.concatenate(pieces["replicate"]), pa.int64())}

@@ -261,3 +261,18 @@ class PeninsulaModel(mesa.Model):
             self.step()
             if progress:
                 progress(self.month_index, self.months)
+
+    def release(self) -> None:
+        """Let the model's memory go once its results are taken.
+
+        Mesa 3.3 keeps every model ever built as a key of the class attribute
+        ``mesa.Agent._ids`` (per-model id counters), and a model and its agents refer to each
+        other; without this, each run's history stays alive for the life of the process.
+        """
+        import gc
+
+        self.remove_all_agents()
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+        gc.collect()

@@ -20,6 +20,7 @@ _C1 = np.uint64(0xBF58476D1CE4E5B9)
 _C2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11, _S40 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11), np.uint64(40)
 _TWO53 = 2.0 ** -53
+_BELOW_ONE = np.float32(1.0 - 2.0 ** -24)
 
 
 def mix_int(x: int) -> int:
@@ -95,6 +96,9 @@ class MemberStreams:
         u = np.right_shift(bits, _S40, out=bits).astype(np.float32)
         u += np.float32(0.5)
         u *= np.float32(2.0 ** -24)
+        # The top value, 1 - 2**-25, rounds to 1.0 in single precision (log 0: infinite noise);
+        # keep it at the largest single below 1. Every other value is unchanged.
+        np.minimum(u, _BELOW_ONE, out=u)
         np.log(u, out=u)
         np.negative(u, out=u)
         np.log(u, out=u)
