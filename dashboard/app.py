@@ -33,5 +33,10 @@ if hasattr(sim, "check"):
     pages.append(st.Page(HERE / "views" / "expectations.py", title="Expectations", icon=":material/rule:",
                          url_path="expectations"))
 
-page = st.navigation(pages, position="top")
+game_pages = [  # the teaching game: a menu of its own in the top bar
+    st.Page(HERE / "views" / "play.py", title="Play", icon=":material/sports_esports:", url_path="play"),
+    st.Page(HERE / "views" / "classroom.py", title="Classroom", icon=":material/school:", url_path="classroom"),
+]
+
+page = st.navigation({"": pages, "Teaching game": game_pages}, position="top")
 page.run()
