@@ -278,7 +278,7 @@ class InProcess:
             yield t, fn(t, chunk_size)
 
     def close(self) -> None:
-        pass
+        """Nothing to release: the work ran in this process."""
 
 
 class Processes:

@@ -187,6 +187,23 @@ def join_page(code: str) -> None:
     st.button("Back", key="cls_back", on_click=leave, icon=":material/arrow_back:")
 
 
+def _cached_debrief(token: str, v, wait_text: str):
+    """The room's debrief for this seat, computed once per (token, turn); None after a message."""
+    if not v.debrief_ready:
+        st.info("The game ended before any turn was played: there is nothing to debrief.")
+        return None
+    key = ("cls_debrief", token, v.turn)
+    if st.session_state.get("cls_debrief_key") != key:
+        try:
+            with st.spinner(wait_text):
+                st.session_state["cls_debrief_value"] = room.debrief(token)
+        except PeninsulaError as exc:
+            st.error(str(exc))
+            return None
+        st.session_state["cls_debrief_key"] = key
+    return st.session_state["cls_debrief_value"]
+
+
 # -- a student's seat ------------------------------------------------------------------------------------------
 def student(token: str, v: SeatView) -> None:
     st.title(v.title)
@@ -197,19 +214,9 @@ def student(token: str, v: SeatView) -> None:
     game_ui.show_flash(key=FLASH)
     if v.status == "ended":
         st.header("Debrief")
-        if not v.debrief_ready:
-            st.info("The game ended before any turn was played: there is nothing to debrief.")
+        debrief = _cached_debrief(token, v, "Playing the model's own game in the same worlds…")
+        if debrief is None:
             return
-        key = ("cls_debrief", token, v.turn)
-        if st.session_state.get("cls_debrief_key") != key:
-            try:
-                with st.spinner("Playing the model's own game in the same worlds…"):
-                    st.session_state["cls_debrief_value"] = room.debrief(token)
-            except PeninsulaError as exc:
-                st.error(str(exc))
-                return
-            st.session_state["cls_debrief_key"] = key
-        debrief = st.session_state["cls_debrief_value"]
         game_ui.debrief_section(debrief, [v.role], key="cls_debrief", file_stem=f"{v.code}-{v.role}")
         return
     if v.status == "paused":
@@ -262,19 +269,9 @@ def instructor(token: str, v: InstructorView) -> None:
 
     if v.status == "ended":
         st.header("Debrief")
-        if not v.debrief_ready:
-            st.info("The game ended before any turn was played: there is nothing to debrief.")
+        debrief = _cached_debrief(token, v, "Playing the model's own game of each role in the same worlds…")
+        if debrief is None:
             return
-        key = ("cls_debrief", token, v.turn)
-        if st.session_state.get("cls_debrief_key") != key:
-            try:
-                with st.spinner("Playing the model's own game of each role in the same worlds…"):
-                    st.session_state["cls_debrief_value"] = room.debrief(token)
-            except PeninsulaError as exc:
-                st.error(str(exc))
-                return
-            st.session_state["cls_debrief_key"] = key
-        debrief = st.session_state["cls_debrief_value"]
         game_ui.debrief_section(debrief, list(debrief.roles), key="cls_debrief", file_stem=f"{v.code}")
         return
 
