@@ -262,7 +262,7 @@ class PeninsulaModel(mesa.Model):
             if progress:
                 progress(self.month_index, self.months)
 
-    def release(self) -> None:
+    def release(self, collect: bool | None = None) -> None:
         """Let the model's memory go once its results are taken.
 
         Mesa 3.3 keeps every model ever built as a key of the class attribute
@@ -276,7 +276,8 @@ class PeninsulaModel(mesa.Model):
         ids = getattr(mesa.Agent, "_ids", None)
         if isinstance(ids, dict):
             ids.pop(self, None)
-        # Mesa's internals keep a few reference cycles to the model; a large model's arrays are
-        # worth a collection now (~0.1 s) rather than whenever the collector next runs.
-        if self.n_members >= 2000:
+        # Mesa's internals keep a few reference cycles to the model; a large model that still holds
+        # its arrays is worth a collection now (~0.1 s) rather than whenever the collector next runs.
+        # ``collect=False`` when the arrays were already taken (sim.run: take_outputs).
+        if collect if collect is not None else self.n_members >= 2000:
             gc.collect()

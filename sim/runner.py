@@ -80,7 +80,7 @@ def run(scenario: Scenario | str | Path, members: int | Sequence[int] | None = N
 
         model.run_model(tick)
         model.take_outputs()  # the model lets go of them (see PeninsulaModel.take_outputs)
-        model.release()
+        model.release(collect=False)  # what is left is small: no garbage-collection pass
         done += len(chunk) * scenario.months
     n = len(ACTOR_CLASSES)
     history, arrays = outputs[0], outputs[1:]
