@@ -34,7 +34,7 @@ from sim.scenario import Scenario, check_path, path_range
 
 FORMAT = "peninsula-batch/1"
 DEFAULT_PARTITION = 50_000
-DEFAULT_CHUNK = 10_000
+DEFAULT_CHUNK = 5_000
 RESULTS_DIR = "results"
 MANIFEST = "manifest.json"
 DESIGN_FILE = "design.csv"

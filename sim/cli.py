@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from sim.batch import DEFAULT_CHUNK
 from sim.errors import PeninsulaError
 from sim.indicators import format_value
 
@@ -329,7 +330,7 @@ def cmd_batch(args) -> int:
         raise PeninsulaError("--design needs --samples K", file="--samples")
     exp = _experiment(args, scenario, args.design, args.samples)
     outdir = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-batch"
-    chunk = args.chunk_size or 10_000
+    chunk = args.chunk_size or DEFAULT_CHUNK
     _run_batch(args, exp, lambda ex, pr: run_experiment(exp, outdir, executor=ex, chunk_size=chunk,
                                                          resume=args.resume, progress=pr))
     _print_summary(exp, outdir)
@@ -363,7 +364,7 @@ def cmd_sensitivity(args) -> int:
     args.grid = None
     exp = _experiment(args, scenario, method, args.samples)
     outdir = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{method}"
-    chunk = args.chunk_size or 10_000
+    chunk = args.chunk_size or DEFAULT_CHUNK
     table = _run_batch(args, exp, lambda ex, pr: sensitivity(exp, outdir, method, executor=ex, chunk_size=chunk,
                                                                resume=args.resume, progress=pr))
     keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf", "sigma")
@@ -455,7 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="an outcome to record (repeatable; default: key indicators at the horizon)")
         p.add_argument("--jobs", type=int, help="local worker processes")
         p.add_argument("--dask", metavar="local:N|tcp://HOST:PORT", help="run on a Dask cluster")
-        p.add_argument("--chunk-size", type=int, help="members per vectorised pass (memory; default 10,000)")
+        p.add_argument("--chunk-size", type=int, help="members per vectorised pass (memory; default 5,000)")
         p.add_argument("--partition", type=int, help="rows per output file (default 50,000)")
         p.add_argument("--resume", action="store_true", help="continue an interrupted experiment in --out")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
