@@ -44,11 +44,8 @@ from __future__ import annotations
 
 import os
 
-# One thread for every numerical library, in this process and in the workers (they inherit
-# the environment): two single-threaded workers on two cores must not oversubscribe them.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
-             "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
+# One thread per numerical library and `import sim` from the checkout (before NumPy).
+from _setup import ROOT as _ROOT  # noqa: E402,F401
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
@@ -65,10 +62,6 @@ import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-# Run from a checkout without installing: make ``import sim`` find the package next to bench/.
-_ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
 
 TARGET_MEMBERS = 1_000_000
 TARGET_SECONDS = 120.0                 # 10^6 member-runs in under 2 minutes

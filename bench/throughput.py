@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import os
 
-# One thread for every numerical library: must happen before NumPy is imported.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
-             "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
+# One thread per numerical library and `import sim` from the checkout (before NumPy).
+from _setup import ROOT as _ROOT  # noqa: E402,F401
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
@@ -36,10 +34,6 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-# Run from a checkout without installing: make ``import sim`` find the package next to bench/.
-_ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
 
 TARGET_SECONDS_10K = 1.0     # 10,000 members x 36 months in under 1 s on one core
 TARGET_RATIO = 100.0         # vectorised throughput >= 100x member-by-member

@@ -1,0 +1,17 @@
+"""Set-up shared by the benchmarks; import it before NumPy.
+
+One thread for every numerical library (in this process and in workers, which inherit the
+environment), and ``import sim`` finding the package next to ``bench/`` without installing.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
+             "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
