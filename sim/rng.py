@@ -19,6 +19,7 @@ _GOLDEN = 0x9E3779B97F4A7C15
 _C1 = np.uint64(0xBF58476D1CE4E5B9)
 _C2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11, _S40 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11), np.uint64(40)
+_S8, _LOW24 = np.uint64(8), np.uint64((1 << 24) - 1)
 _TWO53 = 2.0 ** -53
 _BELOW_ONE = np.float32(1.0 - 2.0 ** -24)
 
@@ -86,14 +87,23 @@ class MemberStreams:
     def gumbel(self, actor: str, month: int, n_options: int) -> np.ndarray:
         """Standard Gumbel noise for an actor's options in a month: (options, members).
 
-        Single precision (24-bit uniforms): noise needs no more, and it halves the cost.
+        Single precision, from 24-bit uniforms: noise needs no more. Each 64-bit draw gives
+        two of them (its top 24 bits, and bits 8 to 31: every bit of the SplitMix64 output
+        is mixed), so the first half of the options take the top bits of the draws
+        ``0 .. ceil(options / 2) - 1`` and the rest take their lower bits.
         """
         stream = self._gumbel_streams.get(actor)
         if stream is None:
             stream = self._gumbel_streams[actor] = stream_id(f"gumbel:{actor}")
-        bits = self._bits(stream, np.arange(n_options, dtype=np.int64) + (month << 8))
-        # The same operations as -log(-log(((bits >> 40) + 0.5) * 2**-24)), in place.
-        u = np.right_shift(bits, _S40, out=bits).astype(np.float32)
+        half = (n_options + 1) // 2
+        bits = self._bits(stream, np.arange(half, dtype=np.int64) + (month << 8))
+        u = np.empty((n_options, bits.shape[1]), dtype=np.float32)
+        u[:half] = bits >> _S40
+        low = bits[: n_options - half]
+        np.right_shift(low, _S8, out=low)
+        np.bitwise_and(low, _LOW24, out=low)
+        u[half:] = low
+        # The same operations as -log(-log((k + 0.5) * 2**-24)) for each 24-bit k, in place.
         u += np.float32(0.5)
         u *= np.float32(2.0 ** -24)
         # The top value, 1 - 2**-25, rounds to 1.0 in single precision (log 0: infinite noise);
