@@ -124,7 +124,7 @@ def bands_of(stack: np.ndarray) -> dict[str, np.ndarray]:
     Same numbers as ``np.percentile`` (linear interpolation), from one sort along the
     members, which is several times faster than ``np.percentile`` on many short rows.
     """
-    s = np.sort(stack, axis=-1)
+    s = np.sort(stack, axis=-1).astype(np.float64, copy=False)  # interpolate in double precision
     n = s.shape[-1]
     qs = []
     for p in PERCENTILES:

@@ -279,7 +279,7 @@ def _claim_refs(ids: Sequence[str]) -> tuple[ClaimRef, ...]:
 def _results_of(model: PeninsulaModel, scenario: Scenario, months: int) -> Results:
     """Results of a model's first ``months`` months (row ``months`` is the state now)."""
     t = months
-    history = np.empty((t + 1, len(NAMES), model.n_members), dtype=np.float64)
+    history = np.empty((t + 1, len(NAMES), model.n_members), dtype=model.history.dtype)
     history[:t] = model.history[:t]
     history[t] = np.stack([model.state[n] for n in NAMES]) if t == model.month_index else model.history[t]
     return Results(scenario=scenario, seed=model.seed, member_ids=model.member_ids.copy(), history=history,

@@ -15,6 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import combinations
 
+import numpy as np
+
+FLOAT = np.float32
+"""The model's number type: single precision (about 7 significant digits).
+
+The seeds give their figures to one or two digits, so single precision loses nothing the
+model can know, and it halves the memory of every state array and of the recorded history,
+and the time of the arithmetic (the vector units do twice as many numbers at a time).
+Outputs on disk (Parquet, CSV) hold the same values as double precision.
+"""
+
 ACTORS: tuple[str, ...] = ("DPRK", "RUS", "CHN", "USA", "ROK", "JPN", "UKR")
 """The seven actors, in the fixed order used for arrays, streams and relation names."""
 

@@ -9,7 +9,7 @@ a third of its time there. :func:`tune_allocator` raises the thresholds so that 
 temporaries stay in the heap for reuse (glibc only; elsewhere nothing happens).
 
 **Outputs.** A run's outputs (the history is ``(months + 1) x indicators x members``
-float64: 175 MB for 10,000 members x 36 months) are too large for the heap, so they are
+in single precision: 88 MB for 10,000 members x 36 months) are too large for the heap, so they are
 fresh mappings, and memory fresh from the kernel is slow to touch the first time, above
 all on a virtual machine whose balloon takes back the guest's free pages. Two things help:
 

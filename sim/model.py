@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.actors import ACTOR_CLASSES
 from sim.actors.base import REASON_EXTERNAL, REASON_SCRIPTED, Actor
-from sim.indicators import INDEX, INDICATORS, NAMES
+from sim.indicators import FLOAT, INDEX, INDICATORS, NAMES
 from sim.memory import tune_allocator, zeros_group
 from sim.params import PARAMS
 from sim.rng import MemberStreams, stream_id
@@ -57,10 +57,10 @@ def sample_uncertainty(unc, streams: MemberStreams) -> np.ndarray:
 
 
 def output_specs(members: int, months: int) -> list[tuple[tuple[int, ...], type]]:
-    """Shapes and dtypes of a run's outputs: the history (months + 1, indicators, members);
-    then for each actor its choices and reasons (months, members) and its advantages
-    (months, interests, members)."""
-    return ([((months + 1, len(NAMES), members), np.float64)]
+    """Shapes and dtypes of a run's outputs: the history (months + 1, indicators, members), in
+    the model's single precision; then for each actor its choices and reasons (months,
+    members) and its advantages (months, interests, members)."""
+    return ([((months + 1, len(NAMES), members), FLOAT)]
             + [((months, members), np.int8) for _ in ACTOR_CLASSES]
             + [((months, members), np.int8) for _ in ACTOR_CLASSES]
             + [((months, len(cls.interests), members), np.float32) for cls in ACTOR_CLASSES.values()])
@@ -108,7 +108,7 @@ class PeninsulaModel(mesa.Model):
 
         self.actors: dict[str, Actor] = {code: cls(self) for code, cls in ACTOR_CLASSES.items()}
         self._build_params(overrides or {})
-        self.state = {name: np.broadcast_to(np.asarray(self.params[f"initial.{name}"], dtype=np.float64),
+        self.state = {name: np.broadcast_to(np.asarray(self.params[f"initial.{name}"], dtype=FLOAT),
                                             (self.n_members,)).copy() for name in NAMES}
         self.last_choices = {code: np.full(self.n_members, OPTION_INDEX[code][cls.status_quo], dtype=np.int64)
                              for code, cls in ACTOR_CLASSES.items()}
@@ -164,7 +164,8 @@ class PeninsulaModel(mesa.Model):
                 name = key[len("initial."):] if key.startswith("initial.") else None
                 lo, hi = ((INDICATORS[name].low, INDICATORS[name].high) if name else
                           (PARAMS[key[7:]].low, PARAMS[key[7:]].high) if key.startswith("params.") else (0.0, None))
-                values[key] = np.clip(value, lo if lo is not None else -np.inf, hi if hi is not None else np.inf)
+                values[key] = np.clip(value, lo if lo is not None else -np.inf,
+                                      hi if hi is not None else np.inf).astype(FLOAT)
         self.param_values = values
         self.params = {k[len("params."):]: v for k, v in values.items() if k.startswith("params.")}
         self.params.update({k: v for k, v in values.items() if k.startswith("initial.relations.")})
@@ -174,13 +175,15 @@ class PeninsulaModel(mesa.Model):
     def _refresh_actor_params(self) -> None:
         v = self.param_values
         self.unpredictability = {c: v[f"{c}.unpredictability"] for c in ACTOR_CLASSES}
-        self.weights, self.weight_totals = {}, {}
+        self.weights, self.weight_totals, self.weight_shares = {}, {}, {}
         for code, cls in ACTOR_CLASSES.items():
             ws = [np.asarray(v[f"{code}.weights.{i.name}"], dtype=np.float64) for i in cls.interests]
             ws = [w.reshape(1, -1) if w.ndim else w.reshape(1, 1) for w in ws]
             self.weights[code] = ws
-            total = reduce(np.add, ws)
-            self.weight_totals[code] = np.maximum(total, 1e-12)
+            total = np.maximum(reduce(np.add, ws), 1e-12)
+            self.weight_totals[code] = total
+            # Each interest's share of the weight (weight / total), computed once rather than every month.
+            self.weight_shares[code] = [(w / total).astype(FLOAT) for w in ws]
 
     # -- events and outside choices ---------------------------------------------------------------
     def _apply_events(self, t: int) -> None:
@@ -231,7 +234,7 @@ class PeninsulaModel(mesa.Model):
         self.status_quo = resolve(self.state, self.last_choices, self.params, t, None, plan=_status_quo_plan())
         self.agents.do("decide")
         choices = {code: actor.choice for code, actor in self.actors.items()}
-        shocks = {"war": self.rng_streams.normal(WAR_STREAM, t)}
+        shocks = {"war": self.rng_streams.normal(WAR_STREAM, t).astype(FLOAT)}
         new = resolve(self.state, choices, self.params, t, shocks)
         self.state = {name: new[name] for name in NAMES}
         for code, actor in self.actors.items():

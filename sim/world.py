@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.actors import ACTOR_CLASSES
-from sim.indicators import NAMES, PAIRS
+from sim.indicators import FLOAT, NAMES, PAIRS
 
 State = dict[str, np.ndarray]
 
@@ -51,7 +51,7 @@ for _code, _cls in ACTOR_CLASSES.items():
         for _pair, _d in _opt.relations.items():
             if _pair not in RELATION_EFFECTS:
                 raise ValueError(f"{_code}.{_opt.name}: unknown relation pair {_pair!r}")
-            RELATION_EFFECTS[_pair].setdefault(_code, np.zeros(len(_cls.options)))[_i] = _d
+            RELATION_EFFECTS[_pair].setdefault(_code, np.zeros(len(_cls.options), dtype=FLOAT))[_i] = _d
 
 
 try:  # np.clip's own ufunc, without its Python wrappers (same values; ~3 us less per call)
@@ -86,12 +86,17 @@ def rule(fn: Callable) -> Callable:
     return fn
 
 
+# Row k of each actor's table is 1 for option k and 0 for the others, in the model's number
+# type: a bool array would turn ``param * _is(...)`` into double precision.
+_ONE_HOT = {code: np.eye(len(options), dtype=FLOAT) for code, options in OPTION_INDEX.items()}
+
+
 def _is(C, actor: str, option: str):
-    """True where ``actor`` chose ``option`` (broadcastable bool array)."""
+    """1 where ``actor`` chose ``option``, else 0 (broadcastable array of the model's number type)."""
     k = OPTION_INDEX[actor][option]
     if type(C) is _Tracer:
         C.uses.setdefault(actor, []).append(("is", k))
-    return C[actor] == k
+    return _ONE_HOT[actor][k].take(C[actor])
 
 
 def _per_option(C, actor: str, values: np.ndarray):
@@ -160,7 +165,7 @@ def _shells(s, C, p, t, shocks, n):
     shells = p["shell_capacity"] * level * (1.0 - p["strike_effect"] * _is(C, "UKR", "strike_supply_lines"))
     n["DPRK.shells_exported"] = shells
     n["_revenue"] = shells * p["shell_price_usd"]
-    n["_trade_flow"] = shells / np.maximum(p["shell_capacity"], 1.0)
+    n["_trade_flow"] = shells / np.maximum(p["shell_capacity"], FLOAT(1.0))
 
 
 @rule
@@ -203,7 +208,7 @@ def _sanctions(s, C, p, t, shocks, n):
          - 1.5 * step * x * _is(C, "RUS", "shield_at_un")
          + 0.5 * step * _is(C, "CHN", "squeeze_trade")
          + 0.3 * step * _is(C, "UKR", "publicise_dprk_arms")
-         - p["talks_relief"] * (_is(C, "DPRK", "engage_us") & _is(C, "USA", "offer_talks")))
+         - p["talks_relief"] * (_is(C, "DPRK", "engage_us") * _is(C, "USA", "offer_talks")))
     n["world.sanctions_enforcement"] = clip(x)
 
 
@@ -239,7 +244,7 @@ def _capabilities(s, C, p, t, shocks, n):
     tech = _is(C, "RUS", "transfer_space_tech")
     tests = _is(C, "DPRK", "missile_test")
     space = s["DPRK.space_capability"] + p["tech_gain"] * tech
-    launch = _is(C, "DPRK", "launch_satellite") & (space >= 0.5)
+    launch = _is(C, "DPRK", "launch_satellite") * (space >= 0.5)
     n["DPRK.space_capability"] = clip(space - 0.3 * launch)
     n["DPRK.satellites_launched"] = s["DPRK.satellites_launched"] + launch
     n["DPRK.missile_tests"] = p["launches_per_test"] * tests + launch
@@ -285,7 +290,7 @@ def _us_presence(s, C, p, t, shocks, n):
 
 @rule
 def _threat_common(s, C, p, t, shocks, n):
-    base = np.maximum(p["us_troops_base"], 1.0)
+    base = np.maximum(p["us_troops_base"], FLOAT(1.0))
     deterrence = p["threat_deterrence"] * 0.5 * clip(n["USA.regional_troops"] / base, 0.0, 2.0)
     n["_threat_common"] = (p["threat_base"] + p["threat_launch"] * np.minimum(n["DPRK.missile_tests"] / 4.0, 1.0)
                            + p["threat_alliance"] * (n["relations.RUS-DPRK"] + 1.0) * 0.5
@@ -334,7 +339,7 @@ def _regime(s, C, p, t, shocks, n):
     troops_share = np.minimum(1.0, n["DPRK.troops_abroad"] / p["red_line_troops"])
     crossing = troops_share * n["world.war_intensity"] + np.minimum(1.0, n["DPRK.missile_tests"] / 4.0)
     patron = (np.maximum(n["relations.RUS-DPRK"], n["relations.CHN-DPRK"]) + 1.0) * 0.5
-    base = np.maximum(p["us_troops_base"], 1.0)
+    base = np.maximum(p["us_troops_base"], FLOAT(1.0))
     outside = 0.5 * n["world.sanctions_enforcement"] + 0.5 * clip(n["USA.regional_troops"] / (2.0 * base))
     cash = n["DPRK.hard_currency_usd"]
     # China's trade is the economy's lifeline (fuel, goods): a squeeze shakes the regime.
@@ -380,7 +385,7 @@ def _trace_rules() -> None:
     from sim.indicators import INDICATORS
     from sim.params import PARAMS
 
-    s = {name: np.full(1, INDICATORS[name].initial) for name in NAMES}
+    s = {name: np.full(1, INDICATORS[name].initial, dtype=FLOAT) for name in NAMES}
     p = {k: v.default for k, v in PARAMS.items()}
     p.update({f"initial.{k}": v.initial for k, v in INDICATORS.items()})
     produced_by: dict[str, Rule] = {}
@@ -389,10 +394,14 @@ def _trace_rules() -> None:
         C = _Tracer({code: np.zeros(1, dtype=np.int64) for code in ACTOR_CLASSES})
         n.read = set()
         before = set(n)
-        r.fn(s, C, p, 0, {"war": np.zeros(1)}, n)
+        r.fn(s, C, p, 0, {"war": np.zeros(1, dtype=FLOAT)}, n)
         r.outputs = tuple(k for k in n if k not in before)
         if any(np.ndim(n[k]) > 1 for k in r.outputs):  # projections add the options' axis in front
             raise RuntimeError(f"rule {r.fn.__name__} must give one value per member")
+        wide = [k for k in r.outputs if np.asarray(n[k]).dtype != FLOAT]
+        if wide:  # e.g. a NumPy float64 scalar (np.maximum of two Python floats) in the formula
+            raise RuntimeError(f"rule {r.fn.__name__} gives {wide} in {np.asarray(n[wide[0]]).dtype}, "
+                               f"not the model's {np.dtype(FLOAT)}")
         r.reads = frozenset(k for k in n.read if k not in r.outputs)
         actors = set(C.read)
         r.choice_uses = {a: tuple(C.uses.get(a, ())) if C.count[a] == len(C.uses.get(a, ())) else None
@@ -417,8 +426,11 @@ def trace_reads(fn: Callable[[State, dict], np.ndarray]) -> frozenset[str]:
     from sim.indicators import INDICATORS
     from sim.params import PARAMS
 
-    s = _Tracer({name: np.full(1, INDICATORS[name].initial) for name in NAMES})
-    fn(s, {k: v.default for k, v in PARAMS.items()})
+    s = _Tracer({name: np.full(1, INDICATORS[name].initial, dtype=FLOAT) for name in NAMES})
+    out = fn(s, {k: v.default for k, v in PARAMS.items()})
+    if np.asarray(out).dtype != FLOAT:
+        raise RuntimeError(f"{getattr(fn, '__qualname__', fn)} gives {np.asarray(out).dtype}, "
+                           f"not the model's {np.dtype(FLOAT)}")
     return frozenset(s.read)
 
 
@@ -550,12 +562,12 @@ def resolve(state: State, choices: dict[str, np.ndarray], p: dict, t: int,
         for key, rows in step.rows:
             a = n[key]
             if a.ndim > 1 and a.shape[0] > 1:
-                view[key] = a[rows]
+                view[key] = a.take(rows, axis=0)
         step.rule.fn(state, C, p, t, shocks, view)
         for key in step.rule.outputs:
             n[key] = view[key]
     for key, rows in plan.expand:  # a row for every option
         a = n[key]
         if a.ndim > 1 and a.shape[0] > 1:
-            n[key] = a[rows]
+            n[key] = a.take(rows, axis=0)
     return n

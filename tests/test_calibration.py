@@ -15,6 +15,9 @@ import pytest
 import sim
 
 NEED = 5.0e6
+# The model computes in single precision (sim.indicators.FLOAT, 24-bit significands): a
+# figure, or a difference of two, comes out right to a few parts in ten million.
+EXACT = dict(rtol=1e-6, atol=0)
 ONE_MONTH = {"months": ["2024-06"]}
 # Only domestic grain and what Russia ships: no Chinese trade grain, no imports bought with cash.
 GRAIN_ONLY = {"params.grain_production_t": 4.0e6, "params.china_trade_food_t": 0.0,
@@ -38,7 +41,7 @@ def test_grain_gap_gives_0_8_in_the_resolve(derive):
     sc = derive({"scripted": [{"actor": "RUS", "option": "hold", **ONE_MONTH},
                               {"actor": "CHN", "option": "tolerate", **ONE_MONTH}]}, months=6)
     res = sim.run(sc, members=10, seed=1, overrides=GRAIN_ONLY)
-    assert np.allclose(res.indicator("DPRK.food_security")[:, 1], 0.8, rtol=0, atol=1e-12)
+    assert np.allclose(res.indicator("DPRK.food_security")[:, 1], 0.8, **EXACT)
 
 
 def _rice_pair(derive, span, months=None, overrides=None, members=100):
@@ -52,7 +55,7 @@ def _rice_pair(derive, span, months=None, overrides=None, members=100):
 
 def test_one_month_of_rice_is_650_kt_a_year(derive):
     gain = _rice_pair(derive, ONE_MONTH, months=6, overrides=GRAIN_ONLY, members=20)[:, 1]
-    assert np.allclose(gain * NEED, 650_000, rtol=1e-9)
+    assert np.allclose(gain * NEED, 650_000, **EXACT)
 
 
 def test_russian_rice_covers_more_than_half_the_gap(derive):
@@ -77,8 +80,8 @@ def _troop_pair(derive, settings=None):
 
 def test_10000_soldiers_cost_240_million_a_year(derive):
     extra = _troop_pair(derive, {"params.troop_attrition": 0.0, "params.troop_return": 0.0})
-    assert np.allclose(extra, 20e6, rtol=1e-9)
-    assert np.allclose(12 * extra, 240e6, rtol=1e-9)
+    assert np.allclose(extra, 20e6, **EXACT)
+    assert np.allclose(12 * extra, 240e6, **EXACT)
 
 
 def test_10000_soldiers_with_losses_cost_about_20_million_a_month(derive):

@@ -163,7 +163,7 @@ class Actor(mesa.Agent):
 
         Each option is projected with :func:`sim.world.resolve` from the state at the
         start of the month, the other actors repeating last month's choice. A
-        contribution is weight x interest / sum of weights, so an option's score (the sum
+        contribution is interest x (weight / sum of weights), so an option's score (the sum
         over interests) lies in [0, 1].
         """
         from sim.world import resolve
@@ -174,11 +174,10 @@ class Actor(mesa.Agent):
         choices[self.code] = np.arange(n, dtype=np.int64)[:, None]
         projected = resolve(m.state, choices, m.params, m.month_index, None, plan=self.projection_plan(),
                             status_quo=m.status_quo)
-        total = m.weight_totals[self.code]
         shape = (n, m.n_members)
         out = []
-        for interest, w in zip(self.interests, m.weights[self.code], strict=True):
-            c = w * interest.score(projected, m.params) / total
+        for interest, share in zip(self.interests, m.weight_shares[self.code], strict=True):
+            c = interest.score(projected, m.params) * share
             out.append(c if c.shape == shape else np.broadcast_to(c, shape))
         return out
 
@@ -208,7 +207,7 @@ class Actor(mesa.Agent):
             reason[choice != best] = REASON_NOISE
         self.choice = choice
         self.reason = reason
-        self.advantage = advantage.astype(np.float32)  # (interests, members)
+        self.advantage = advantage  # (interests, members)
 
     @staticmethod
     def _advantage(contrib: list[np.ndarray], choice: np.ndarray) -> np.ndarray:
@@ -220,7 +219,7 @@ class Actor(mesa.Agent):
         """
         n, members = contrib[0].shape
         flat = None
-        out = np.empty((len(contrib), members))
+        out = np.empty((len(contrib), members), dtype=contrib[0].dtype)
         for k, c in enumerate(contrib):
             if c.strides[0] == 0:  # the same for every option (broadcast): any row is the chosen one
                 chosen = c[0]
