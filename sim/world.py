@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.actors import ACTOR_CLASSES
+from sim.arith import at_least, at_most, clip, renew
 from sim.indicators import FLOAT, NAMES, PAIRS
 
 State = dict[str, np.ndarray]
@@ -52,17 +53,6 @@ for _code, _cls in ACTOR_CLASSES.items():
             if _pair not in RELATION_EFFECTS:
                 raise ValueError(f"{_code}.{_opt.name}: unknown relation pair {_pair!r}")
             RELATION_EFFECTS[_pair].setdefault(_code, np.zeros(len(_cls.options), dtype=FLOAT))[_i] = _d
-
-
-try:  # np.clip's own ufunc, without its Python wrappers (same values; ~3 us less per call)
-    from numpy._core.umath import clip as _clip
-except ImportError:  # pragma: no cover - other NumPy layouts
-    _clip = np.clip
-
-
-def clip(x, lo=0.0, hi=1.0):
-    """Clip to [lo, hi]."""
-    return _clip(x, lo, hi)
 
 
 @dataclass
@@ -86,17 +76,13 @@ def rule(fn: Callable) -> Callable:
     return fn
 
 
-# Row k of each actor's table is 1 for option k and 0 for the others, in the model's number
-# type: a bool array would turn ``param * _is(...)`` into double precision.
-_ONE_HOT = {code: np.eye(len(options), dtype=FLOAT) for code, options in OPTION_INDEX.items()}
-
-
 def _is(C, actor: str, option: str):
-    """1 where ``actor`` chose ``option``, else 0 (broadcastable array of the model's number type)."""
+    """1 where ``actor`` chose ``option``, else 0 (broadcastable array of the model's number type:
+    a bool array would turn ``param * _is(...)`` into double precision)."""
     k = OPTION_INDEX[actor][option]
     if type(C) is _Tracer:
         C.uses.setdefault(actor, []).append(("is", k))
-    return _ONE_HOT[actor][k].take(C[actor])
+    return (C[actor] == k).astype(FLOAT)
 
 
 def _per_option(C, actor: str, values: np.ndarray):
@@ -125,7 +111,7 @@ def _programme(name: str, actor: str, option: str):
     """A supply programme: renewed to 1 by a choice this month, otherwise it runs down."""
 
     def fn(s, C, p, t, shocks, n):
-        n[name] = np.where(_is(C, actor, option), 1.0, s[name] * p["programme_persistence"])
+        n[name] = renew(_is(C, actor, option), s[name] * p["programme_persistence"])
 
     fn.__name__ = f"_programme_{name}"
     return rule(fn)
@@ -136,8 +122,8 @@ _programme("RUS.purchase_level", "RUS", "buy_munitions")
 @rule
 def _rice(s, C, p, t, shocks, n):
     # A choice renews the rice programme; a standing deal (params.rice_deal) keeps it at least there.
-    chosen = np.where(_is(C, "RUS", "ship_food"), 1.0, s["RUS.food_aid_level"] * p["programme_persistence"])
-    n["RUS.food_aid_level"] = np.maximum(chosen, p["rice_deal"])
+    chosen = renew(_is(C, "RUS", "ship_food"), s["RUS.food_aid_level"] * p["programme_persistence"])
+    n["RUS.food_aid_level"] = at_least(chosen, p["rice_deal"])
 
 
 
@@ -174,7 +160,7 @@ def _troops(s, C, p, t, shocks, n):
     troops = s["DPRK.troops_abroad"] * (1.0 - p["troop_attrition"] * war - p["troop_return"] * (1.0 - war))
     # Russia takes new soldiers only while it fights (none at intensity 0, all from 0.5 up).
     sent = troops + p["troop_batch"] * _is(C, "DPRK", "deploy_troops") * clip(2.0 * war)
-    troops = np.maximum(np.minimum(sent, np.maximum(p["troop_cap"], troops)), 0.0)
+    troops = at_least(np.minimum(sent, at_least(troops, p["troop_cap"])), 0.0)
     n["DPRK.troops_abroad"] = troops
     n["_troop_pay"] = troops * p["troop_pay_usd_month"]
 
@@ -196,7 +182,7 @@ def _payments(s, C, p, t, shocks, n):
 def _shortfall(s, C, p, t, shocks, n):
     need = p["shell_need_full"] * n["world.war_intensity"] * (1.0 + p["stock_rebuild"])
     supply = p["domestic_shells"] * (1.0 + p["domestic_growth"] * t) + n["DPRK.shells_exported"]
-    n["RUS.munitions_shortfall"] = clip((need - supply) / np.maximum(need, 1.0))
+    n["RUS.munitions_shortfall"] = clip((need - supply) / at_least(need, 1.0))
 
 
 @rule
@@ -266,7 +252,7 @@ def _relation(pair: str):
         if bond is not None:  # munitions trade draws Moscow and Pyongyang together, cools Beijing
             r = r + bond * p["trade_bond"] * n["_trade_flow"]
         if combat:  # DPRK soldiers in combat cool Beijing on Pyongyang
-            r = r - p["combat_chill"] * np.minimum(1.0, n["DPRK.troops_abroad"] / p["red_line_troops"]) \
+            r = r - p["combat_chill"] * at_most(n["DPRK.troops_abroad"] / p["red_line_troops"], 1.0) \
                 * n["world.war_intensity"]
         n[key] = clip(r, -1.0, 1.0)
 
@@ -283,7 +269,7 @@ def _us_presence(s, C, p, t, shocks, n):
     base = p["us_troops_base"]
     requests = 1.0 * _is(C, "ROK", "request_us_presence") + _is(C, "JPN", "request_us_presence")
     troops = s["USA.regional_troops"]
-    n["USA.regional_troops"] = np.maximum(
+    n["USA.regional_troops"] = at_least(
         troops + p["us_drawdown"] * (base - troops) + p["reinforce_batch"] * _is(C, "USA", "reinforce_region")
         + p["rotation"] * requests, 0.0)
 
@@ -292,7 +278,7 @@ def _us_presence(s, C, p, t, shocks, n):
 def _threat_common(s, C, p, t, shocks, n):
     base = np.maximum(p["us_troops_base"], FLOAT(1.0))
     deterrence = p["threat_deterrence"] * 0.5 * clip(n["USA.regional_troops"] / base, 0.0, 2.0)
-    n["_threat_common"] = (p["threat_base"] + p["threat_launch"] * np.minimum(n["DPRK.missile_tests"] / 4.0, 1.0)
+    n["_threat_common"] = (p["threat_base"] + p["threat_launch"] * at_most(n["DPRK.missile_tests"] / 4.0, 1.0)
                            + p["threat_alliance"] * (n["relations.RUS-DPRK"] + 1.0) * 0.5
                            + p["threat_capability"] * n["DPRK.military_capability"] - deterrence)
 
@@ -336,14 +322,14 @@ def _reputation(s, C, p, t, shocks, n):
 
 @rule
 def _regime(s, C, p, t, shocks, n):
-    troops_share = np.minimum(1.0, n["DPRK.troops_abroad"] / p["red_line_troops"])
-    crossing = troops_share * n["world.war_intensity"] + np.minimum(1.0, n["DPRK.missile_tests"] / 4.0)
+    troops_share = at_most(n["DPRK.troops_abroad"] / p["red_line_troops"], 1.0)
+    crossing = troops_share * n["world.war_intensity"] + at_most(n["DPRK.missile_tests"] / 4.0, 1.0)
     patron = (np.maximum(n["relations.RUS-DPRK"], n["relations.CHN-DPRK"]) + 1.0) * 0.5
     base = np.maximum(p["us_troops_base"], FLOAT(1.0))
     outside = 0.5 * n["world.sanctions_enforcement"] + 0.5 * clip(n["USA.regional_troops"] / (2.0 * base))
     cash = n["DPRK.hard_currency_usd"]
     # China's trade is the economy's lifeline (fuel, goods): a squeeze shakes the regime.
-    lifeline = np.minimum(n["CHN.trade_level"], 1.0)
+    lifeline = at_most(n["CHN.trade_level"], 1.0)
     target = (0.3 * n["DPRK.food_security"] + 0.2 * cash / (cash + p["cash_half_saturation_usd"])
               + 0.15 * patron + 0.15 * (1.0 - outside) + 0.1 * n["DPRK.military_capability"] + 0.1 * lifeline
               - p["china_red_line_penalty"] * n["CHN.pressure_on_dprk"] * crossing)

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
+from sim.arith import clip
+
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import PeninsulaModel
 
@@ -111,7 +113,7 @@ def sum_rows(rows) -> np.ndarray:
 
 def clip01(x):
     """Clip to [0, 1]."""
-    return np.clip(x, 0.0, 1.0)
+    return clip(x, 0.0, 1.0)
 
 
 class Actor(mesa.Agent):

@@ -7,15 +7,14 @@ Beijing needs the DPRK as a buffer against the US foothold in South Korea
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.actors.base import Actor, Interest, Option, clip01, rel01
+from sim.arith import at_most
 
 
 def red_line_crossing(s, p):
     """How far Pyongyang crosses Beijing's red lines, in [0, 1]: troops in combat, launches."""
-    troops = np.minimum(1.0, s["DPRK.troops_abroad"] / p["red_line_troops"])
-    launches = np.minimum(1.0, s["DPRK.missile_tests"] / 4.0)
+    troops = at_most(s["DPRK.troops_abroad"] / p["red_line_troops"], 1.0)
+    launches = at_most(s["DPRK.missile_tests"] / 4.0, 1.0)
     return 0.5 * troops * s["world.war_intensity"] + 0.5 * launches
 
 
