@@ -28,9 +28,9 @@ def clip(x, lo=0.0, hi=1.0):
     return _clip(x, lo, hi)
 
 
-def at_most(x, hi):
-    """``np.minimum(x, hi)`` for an array ``x``."""
-    return _clip(x, -_INF, hi)
+def at_most(x, hi, out=None):
+    """``np.minimum(x, hi)`` for an array ``x`` (into ``out`` if given)."""
+    return _clip(x, -_INF, hi, out=out)
 
 
 def at_least(x, lo):

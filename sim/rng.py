@@ -14,6 +14,8 @@ import hashlib
 
 import numpy as np
 
+from sim.arith import at_most
+
 _M64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _C1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -97,18 +99,19 @@ class MemberStreams:
             stream = self._gumbel_streams[actor] = stream_id(f"gumbel:{actor}")
         half = (n_options + 1) // 2
         bits = self._bits(stream, np.arange(half, dtype=np.int64) + (month << 8))
-        u = np.empty((n_options, bits.shape[1]), dtype=np.float32)
-        u[:half] = bits >> _S40
+        k = np.empty((n_options, bits.shape[1]), dtype=np.int32)  # the 24-bit numbers
+        k[:half] = bits >> _S40
         low = bits[: n_options - half]
         np.right_shift(low, _S8, out=low)
         np.bitwise_and(low, _LOW24, out=low)
-        u[half:] = low
+        k[half:] = low
+        u = k.astype(np.float32)  # exact (< 2**24); int32 converts in vector loops, uint64 does not
         # The same operations as -log(-log((k + 0.5) * 2**-24)) for each 24-bit k, in place.
         u += np.float32(0.5)
         u *= np.float32(2.0 ** -24)
         # The top value, 1 - 2**-25, rounds to 1.0 in single precision (log 0: infinite noise);
         # keep it at the largest single below 1. Every other value is unchanged.
-        np.minimum(u, _BELOW_ONE, out=u)
+        at_most(u, _BELOW_ONE, out=u)
         np.log(u, out=u)
         np.negative(u, out=u)
         np.log(u, out=u)
