@@ -1,4 +1,5 @@
-"""Bounds and switches for the model's single-precision arrays, at vector speed.
+"""Arithmetic for the model: bounds and switches at vector speed, and the same logarithm
+and cosine on every machine.
 
 The rules and interests bound numbers all the time (a share at most 1, troops at least
 0). ``np.minimum(x, 1.0)`` and ``np.maximum(x, 0.0)`` on a float32 array with a scalar
@@ -9,6 +10,16 @@ scalar costs 20 us. These helpers give the same values, faster:
 * :func:`clip`, :func:`at_most`, :func:`at_least` are the ufunc behind ``np.clip``
   (``min(max(x, lo), hi)``, element by element, with the bounds as given);
 * :func:`renew` is ``np.where(chosen, 1, x)`` for a 0/1 ``chosen`` and ``x >= 0``.
+
+**The same numbers on every machine.** NumPy's ``log``, ``exp``, ``sin`` and ``cos`` give
+results that differ in the last bit between processors (AVX-512 and other x86-64, ARM:
+numpy/numpy#23523, #26117). A last bit can tip an actor's choice, and from then on the
+member's history differs: a Dask cluster of mixed machines, or a laptop and a server,
+would give different results for the same seed. :func:`log` and :func:`cos_2pi` are
+built from operations that IEEE 754 rounds exactly (add, subtract, multiply, divide,
+and bit manipulation), so every machine gives the same bits. The random streams
+(:mod:`sim.rng`) use them; nothing in a run calls NumPy's transcendental functions (a
+test checks).
 """
 
 from __future__ import annotations
@@ -42,3 +53,50 @@ def renew(chosen, x):
     """1 where ``chosen`` is 1, else ``x``: ``np.where(chosen, 1, x)`` for ``chosen`` in {0, 1}
     and ``x >= 0`` (then ``x * (1 - chosen)`` is exactly 0 or ``x``)."""
     return np.maximum(chosen, x * (1.0 - chosen))
+
+
+# log x = k ln 2 + log m with m in [sqrt(1/2), sqrt(2)), found with integer operations on the
+# bits (as musl's logf does); log m = 2 atanh(s) = s (2 + 2 s^2/3 + 2 s^4/5 + ...) with
+# s = (m - 1) / (m + 1), |s| < 0.172, to within about an ulp of each type (s^2 < 0.0295).
+_LOG = {
+    np.dtype(np.float32): (np.int32, 23, 0x3F800000, 0x3F3504F3, (1 << 23) - 1, 4,
+                           0.6931471805599453, None),
+    np.dtype(np.float64): (np.int64, 52, 0x3FF0000000000000, 0x3FE6A09E667F3BCD, (1 << 52) - 1, 12,
+                           6.93147180369123816490e-01, 1.90821492927058770002e-10),
+}
+
+
+def log(x: np.ndarray) -> np.ndarray:
+    """Natural logarithm of positive normal float32 or float64 numbers, the same bits on
+    every machine (within a few units in the last place of the exact value)."""
+    x = np.asarray(x)
+    itype, mant, one, sqrt_half, mask, terms, ln2_hi, ln2_lo = _LOG[x.dtype]
+    bits = x.view(itype) + (one - sqrt_half)  # shifts the exponent's boundary to sqrt(1/2)
+    k = ((bits >> mant) - (one >> mant)).astype(x.dtype)  # x = 2**k m
+    m = ((bits & mask) + sqrt_half).view(x.dtype)  # m in [sqrt(1/2), sqrt(2))
+    s = (m - 1.0) / (m + 1.0)  # m - 1 is exact here
+    z = s * s
+    poly = 2.0 / (2 * terms - 1) * z
+    for j in range(terms - 2, 0, -1):
+        poly = (poly + 2.0 / (2 * j + 1)) * z
+    if ln2_lo is None:  # single precision: k ln 2 rounds to within an ulp of the result
+        return k * ln2_hi + (poly + 2.0) * s
+    # double: k ln 2 in two parts; the first has few bits, so its product with k is exact
+    return k * ln2_hi + ((poly + 2.0) * s + k * ln2_lo)
+
+
+_TWO_PI = 6.283185307179586
+# sin(x) = x (1 - x^2/3! + x^4/5! - ...) for |x| <= pi/2, to x^25/25!
+_SIN = [(-1.0) ** j / float(np.prod(np.arange(1, 2 * j + 2, dtype=np.float64))) for j in range(13)]
+
+
+def cos_2pi(u: np.ndarray) -> np.ndarray:
+    """``cos(2 pi u)`` for float64 ``u`` (|u| < 2**52), the same bits on every machine."""
+    u = np.asarray(u, dtype=np.float64)
+    w = np.abs(u - np.rint(u))  # cos has period 1 in u and is even: w in [0, 1/2]
+    x = (0.25 - w) * _TWO_PI  # cos(2 pi w) = sin(2 pi (1/4 - w)), |x| <= pi/2
+    z = x * x
+    poly = _SIN[-1]
+    for c in reversed(_SIN[:-1]):
+        poly = poly * z + c
+    return x * poly

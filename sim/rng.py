@@ -5,7 +5,9 @@ the SplitMix64 finaliser, computed for all members at once with NumPy's wrapping
 arithmetic. So member 37 of a 10,000-member run gets the very same numbers as member 37
 run alone, in any batch, chunk or worker; nothing reads the clock, global state, hash
 order or the process id. (DESIGN.md asks for a generator per member seeded from
-``(S, i)``: this is that, without a Python loop over members.)
+``(S, i)``: this is that, without a Python loop over members.) The transforms to Gumbel
+and normal numbers use :func:`sim.arith.log` and :func:`sim.arith.cos_2pi`, not NumPy's,
+whose last bits differ between processors.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import hashlib
 
 import numpy as np
 
-from sim.arith import at_most
+from sim.arith import at_most, cos_2pi, log
 
 _M64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -82,9 +84,10 @@ class MemberStreams:
         return ((bits >> _S11).astype(np.float64) + 0.5) * _TWO53
 
     def normal(self, stream: int, counter: int) -> np.ndarray:
-        """Standard normal per member (Box-Muller on two uniforms of this stream)."""
+        """Standard normal per member (Box-Muller on two uniforms of this stream; the
+        logarithm and cosine of :mod:`sim.arith`, the same bits on every machine)."""
         u = self.uniform(stream, np.array([2 * counter, 2 * counter + 1]))
-        return np.sqrt(-2.0 * np.log(u[0])) * np.cos(2.0 * np.pi * u[1])
+        return np.sqrt(-2.0 * log(u[0])) * cos_2pi(u[1])
 
     def gumbel(self, actor: str, month: int, n_options: int) -> np.ndarray:
         """Standard Gumbel noise for an actor's options in a month: (options, members).
@@ -106,13 +109,14 @@ class MemberStreams:
         np.bitwise_and(low, _LOW24, out=low)
         k[half:] = low
         u = k.astype(np.float32)  # exact (< 2**24); int32 converts in vector loops, uint64 does not
-        # The same operations as -log(-log((k + 0.5) * 2**-24)) for each 24-bit k, in place.
+        # -log(-log((k + 0.5) * 2**-24)) for each 24-bit k, with sim.arith.log (the same bits
+        # on every machine).
         u += np.float32(0.5)
         u *= np.float32(2.0 ** -24)
         # The top value, 1 - 2**-25, rounds to 1.0 in single precision (log 0: infinite noise);
         # keep it at the largest single below 1. Every other value is unchanged.
         at_most(u, _BELOW_ONE, out=u)
-        np.log(u, out=u)
+        u = log(u)
         np.negative(u, out=u)
-        np.log(u, out=u)
+        u = log(u)
         return np.negative(u, out=u)
