@@ -12,7 +12,7 @@ The public API::
 """
 
 from sim.classroom import Classroom
-from sim.compare import Comparison, compare
+from sim.compare import Comparison, compare, compare_results
 from sim.errors import PeninsulaError, ScenarioError
 from sim.exercise import Exercise, load_exercise
 from sim.expectations import ExpectationResult, check
@@ -26,6 +26,6 @@ from sim.scenario import Scenario, json_schema, load_scenario, load_scenario_tex
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTORS", "Classroom", "Comparison", "Debrief", "Exercise", "Game", "GameRecord", "load_exercise", "ExpectationResult", "INDICATORS", "check", "compare", "KEY_INDICATORS", "PeninsulaError", "PeninsulaModel", "Results", "Scenario",
+    "ACTORS", "Classroom", "Comparison", "Debrief", "Exercise", "Game", "GameRecord", "load_exercise", "ExpectationResult", "INDICATORS", "check", "compare", "compare_results", "KEY_INDICATORS", "PeninsulaError", "PeninsulaModel", "Results", "Scenario",
     "ScenarioError", "json_schema", "load_scenario", "load_scenario_text", "replay", "run", "with_settings",
 ]

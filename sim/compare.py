@@ -73,6 +73,21 @@ def compare(a: Scenario | str | Path, b: Scenario | str | Path, members: int | N
     b = b if isinstance(b, Scenario) else load_scenario(b)
     members = a.members if members is None else members
     seed = a.seed if seed is None else seed
+    dates, names = _dates_and_names(a, b, months, indicators)
+    return Comparison(sim.run(a, members=members, seed=seed), sim.run(b, members=members, seed=seed), dates, names)
+
+
+def compare_results(a: Results, b: Results, *, months: list[str] | None = None,
+                    indicators: list[str] | None = None) -> Comparison:
+    """Compare two runs already made (same members and seed, for common random numbers);
+    months and indicators as in :func:`compare`."""
+    if a.seed != b.seed or not np.array_equal(a.member_ids, b.member_ids):
+        raise PeninsulaError("runs to compare need the same members and seed (common random numbers)")
+    dates, names = _dates_and_names(a.scenario, b.scenario, months, indicators)
+    return Comparison(a, b, dates, names)
+
+
+def _dates_and_names(a: Scenario, b: Scenario, months, indicators) -> tuple[list[str], list[str]]:
     common = [d for d in a.dates() if d in set(b.dates())]
     if not common:
         raise PeninsulaError(f"{a.name} and {b.name} share no month: nothing to compare")
@@ -93,6 +108,4 @@ def compare(a: Scenario | str | Path, b: Scenario | str | Path, members: int | N
         if canon is None:
             raise PeninsulaError(f"unknown indicator {n!r} (see 'peninsula indicators')", field="indicators")
         names.append(canon)
-    ra = sim.run(a, members=members, seed=seed)
-    rb = sim.run(b, members=members, seed=seed)
-    return Comparison(ra, rb, dates, names)
+    return dates, names
