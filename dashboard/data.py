@@ -75,7 +75,7 @@ def settings_key(settings: dict[str, float]) -> Settings:
 
 
 # -- runs -----------------------------------------------------------------------------------------------
-@st.cache_resource(show_spinner="Running the ensemble…", max_entries=4)
+@st.cache_resource(show_spinner="Running the ensemble…", max_entries=8)
 def run(scenario_hash: str, settings: Settings, members: int, seed: int, _scenario: sim.Scenario) -> sim.Results:
     """``sim.run`` of a scenario with lever values, cached by content hash, levers, members and seed.
 
@@ -276,21 +276,10 @@ def results_csv_of_run(directory: str) -> bytes:
 
 
 # -- comparisons and expectations (sim.compare, sim.check) ---------------------------------------------------
-@st.cache_resource(show_spinner="Running both scenarios…", max_entries=4)
 def compare(hash_a: str, settings_a: Settings, hash_b: str, settings_b: Settings, members: int, seed: int,
             _a: sim.Scenario, _b: sim.Scenario) -> sim.Comparison:
-    """``sim.compare`` of two scenarios with lever values (same members and seed), cached."""
-    a = sim.with_settings(_a, dict(settings_a)) if settings_a else _a
-    b = sim.with_settings(_b, dict(settings_b)) if settings_b else _b
-    return sim.compare(a, b, members=members, seed=seed)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def compare_ensembles(hash_a: str, settings_a: Settings, hash_b: str, settings_b: Settings, members: int, seed: int,
-                      _a: sim.Scenario, _b: sim.Scenario, labels: tuple[str, str]) -> tuple[Ensemble, Ensemble]:
-    """Bands and shares of both sides of a comparison."""
-    cmp = compare(hash_a, settings_a, hash_b, settings_b, members, seed, _a, _b)
-    return ensemble_from_results(cmp.a, labels[0]), ensemble_from_results(cmp.b, labels[1])
+    """B against A (``sim.compare_results``), both from the cached runs: same members and seed."""
+    return sim.compare_results(run(hash_a, settings_a, members, seed, _a), run(hash_b, settings_b, members, seed, _b))
 
 
 @st.cache_data(show_spinner="Checking the expectations…", max_entries=64)

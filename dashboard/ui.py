@@ -167,8 +167,12 @@ def lever_key(prefix: str, sid: str, path: str) -> str:
 
 
 def lever_sliders(scenario: sim.Scenario, sid: str, *, prefix: str = "", where=st.sidebar,
-                  url: bool = False) -> dict[str, float]:
+                  url: bool = False, bind: str | None = None) -> dict[str, float]:
     """One slider per lever of the scenario, labelled, with the evidence as its tooltip.
+
+    ``url``: read lever values from the query parameters named by lever path (Explore,
+    with :func:`sync_url`). ``bind``: instead, bind each slider to the query parameter
+    ``bind + path`` (Streamlit's ``bind="query-params"``; absent while at its default).
 
     Returns:
         lever path -> value.
@@ -176,7 +180,7 @@ def lever_sliders(scenario: sim.Scenario, sid: str, *, prefix: str = "", where=s
     settings = {}
     url_ok = url and st.query_params.get("scenario", "baseline") == sid
     for lv in scenario.levers:
-        key = lever_key(prefix, sid, lv.path)
+        key = lever_key(prefix, sid, lv.path) if bind is None else f"{bind}{lv.path}"
         lo, hi = float(lv.min), float(lv.max)
         step = float(lv.step) if lv.step else (hi - lo) / 100.0
         value = data.lever_default(scenario, lv)
@@ -193,13 +197,16 @@ def lever_sliders(scenario: sim.Scenario, sid: str, *, prefix: str = "", where=s
                                       "Evidence:\n\n" + claims_text(lv.claims) if lv.claims else "") if x)
         settings[lv.path] = where.slider(lv.label, min_value=lo, max_value=hi, value=float(value), step=step,
                                          format="%.0f" if integral else "%.2f", key=key, help=tip,
-                                         persist_state="session")
+                                         persist_state="session", bind="query-params" if bind else None)
     return settings
 
 
 def ensemble_inputs(scenario: sim.Scenario, *, prefix: str = "", where=st.sidebar,
-                    url: bool = False) -> tuple[int, int]:
-    """Members and seed inputs (defaults: the scenario's). Returns (members, seed)."""
+                    url: bool = False, bind: bool = False) -> tuple[int, int]:
+    """Members and seed inputs (defaults: the scenario's). Returns (members, seed).
+
+    ``url``: read them from the query parameters ``members`` and ``seed`` (Explore, with
+    :func:`sync_url`); ``bind``: bind them to the query parameters named by their keys."""
     values = {}
     for name, default, lo, hi, step, tip in (
             ("members", min(scenario.members, MAX_MEMBERS), 1, MAX_MEMBERS, 50,
@@ -211,7 +218,8 @@ def ensemble_inputs(scenario: sim.Scenario, *, prefix: str = "", where=st.sideba
             parsed = _parse_number(st.query_params[name], lo, hi, 1)
             value = int(parsed) if parsed is not None else default
         values[name] = int(where.number_input(name.capitalize(), min_value=lo, max_value=hi, value=int(value),
-                                              step=step, key=key, help=tip, persist_state="session"))
+                                              step=step, key=key, help=tip, persist_state="session",
+                                              bind="query-params" if bind else None))
     return values["members"], values["seed"]
 
 

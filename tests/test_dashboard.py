@@ -235,8 +235,30 @@ def test_the_compare_page_shows_differences():
     # the same scenario on both sides differs by nothing until a lever of B moves
     at.selectbox(key="cmp_b").set_value("baseline").run()
     assert ok(at).session_state["compare_horizon"]["RUS.payments_to_dprk_usd"]["median"] == 0
-    at.slider(key="cmp_b_lever|baseline|params.war_intensity_target").set_value(0.0).run()
+    at.slider(key="b.params.war_intensity_target").set_value(0.0).run()
     assert ok(at).session_state["compare_horizon"]["RUS.payments_to_dprk_usd"]["median"] < 0
+
+
+def test_compare_takes_up_to_four_variants():
+    at = ok(open_app())
+    at.switch_page("views/compare.py").run()
+    at.number_input(key="cmp_members").set_value(MEMBERS).run()
+    assert set(ok(at).session_state["compare_horizons"]) == {"B"}
+    at.segmented_control(key="cmp_n").set_value(4).run()
+    horizons = ok(at).session_state["compare_horizons"]
+    assert set(horizons) == {"B", "C", "D"}
+    assert [sb.value for sb in at.selectbox] == ["baseline", "ceasefire", "china_squeeze", "rice_deal"]
+    # each difference is from A (the baseline): China's squeeze cuts its trade, the rice deal feeds Pyongyang
+    assert horizons["C"]["DPRK.hard_currency_usd"]["median"] != 0
+    assert horizons["D"]["DPRK.food_security"]["median"] > 0
+    assert horizons["B"]["world.war_intensity"]["median"] < -0.3
+    # the choices table has a share and a change from A per variant
+    shares = at.dataframe[-1].value
+    assert {"A", "B", "C", "D", "B − A", "C − A", "D − A"} <= set(shares.columns)
+    assert shares[["A", "B", "C", "D"]].sum().round(6).eq(len(sim.indicators.ACTORS)).all()
+    # the differences tab shows the chosen variant against A
+    at.segmented_control(key="cmp_diff").set_value("D").run()
+    assert any("D − A (median)" in df.value.columns for df in ok(at).dataframe)
 
 
 def test_the_expectations_page_gives_verdicts():

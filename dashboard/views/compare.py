@@ -1,4 +1,4 @@
-"""Compare: two scenarios (or one with other lever values) side by side, member by member."""
+"""Compare: two to four scenarios (or one with other lever values) side by side, member by member."""
 
 from __future__ import annotations
 
@@ -6,88 +6,114 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, story, ui
+from sim.actors import ACTOR_CLASSES
 from sim.indicators import unit_label
 
+TAGS = ("A", "B", "C", "D")
+DEFAULTS = ("baseline", "ceasefire", "china_squeeze", "rice_deal")
+DASHES = dict(zip(TAGS, ("solid", "dashed", "dotted", "dash-dotted"), strict=True))
+
 st.title("Compare")
-st.caption("A and B run with the same members and seed, so member i of both meets the same random draws "
-           "(common random numbers): the differences are the scenario's, not the dice's.")
+st.caption("Every variant runs with the same members and seed, so member i of each meets the same random draws "
+           "(common random numbers): the differences are the scenarios', not the dice's. Differences are from A.")
 
 names = data.bundled_scenarios()
+st.sidebar.header("Variants")
+count = st.sidebar.segmented_control("How many", [2, 3, 4], default=2, key="cmp_n", bind="query-params",
+                                     persist_state="session",
+                                     help="Two to four scenarios, or one scenario with different lever values.")
+count = count or 2
 st.sidebar.header("Ensemble")
-side = {}
-cols = st.columns(2)
-for col, tag, default in zip(cols, ("A", "B"), ("baseline", "ceasefire"), strict=True):
+
+variants = []  # (tag, scenario, settings)
+cols = st.columns(count)
+for col, tag, default in zip(cols, TAGS[:count], DEFAULTS[:count], strict=True):
     with col:
         key = f"cmp_{tag.lower()}"
+        # plain names (a bound selectbox writes its shown label into the link: keep it short)
         name = st.selectbox(f"Scenario {tag}", names, index=names.index(default) if default in names else 0, key=key,
-                            bind="query-params", format_func=lambda n: f"{n} — {data.load_bundled(n).title}")
+                            bind="query-params")
         sc = data.load_bundled(name)
+        st.markdown(f"**{sc.title or sc.name}**")
         with st.expander(f"Levers of {tag}", expanded=False):
-            settings = ui.lever_sliders(sc, name, prefix=f"{key}_", where=st)
-        moved = [lv.label for lv in sc.levers
-                 if abs(settings[lv.path] - data.lever_default(sc, lv)) > 1e-12]
-        st.caption(f"{'solid' if tag == 'A' else 'dashed'} lines · "
+            settings = ui.lever_sliders(sc, name, where=st, bind=f"{tag.lower()}.")
+        moved = [lv.label for lv in sc.levers if abs(settings[lv.path] - data.lever_default(sc, lv)) > 1e-12]
+        st.caption(f"{DASHES[tag]} lines · "
                    + (f"levers moved: {'; '.join(moved)}" if moved else "levers at the scenario's settings"))
-        side[tag] = (sc, settings)
+        variants.append((tag, sc, settings))
 
-(sa, set_a), (sb, set_b) = side["A"], side["B"]
-members, seed = ui.ensemble_inputs(sa, prefix="cmp_")
-ka, kb = data.settings_key(set_a), data.settings_key(set_b)
-args = (sa.content_hash(), ka, sb.content_hash(), kb, members, seed, sa, sb)
-cmp = data.compare(*args)
-label_a = f"A ({sa.name})"
-label_b = f"B ({sb.name})"
-ens_a, ens_b = data.compare_ensembles(*args, (label_a, label_b))
+members, seed = ui.ensemble_inputs(variants[0][1], prefix="cmp_", bind=True)
+keys = [(sc.content_hash(), data.settings_key(settings)) for _, sc, settings in variants]
+labels = [f"{tag} ({sc.name})" for tag, sc, _ in variants]
+ensembles = [data.ensemble(h, k, members, seed, sc, label)
+             for (h, k), (_, sc, _), label in zip(keys, variants, labels, strict=True)]
+(hash_a, key_a), (_, sa, set_a) = keys[0], variants[0]
+comparisons = {tag: data.compare(hash_a, key_a, h, k, members, seed, sa, sc)
+               for (h, k), (tag, sc, _) in zip(keys[1:], variants[1:], strict=True)}
 
-table = cmp.indicator_table()
-last = table[table["month"] == table["month"].max()].set_index("indicator")
-st.session_state["compare_horizon"] = last[["median_a", "median_b", "median", "p10", "p90"]].to_dict("index")
+horizons = {}
+for tag, cmp in comparisons.items():
+    table = cmp.indicator_table()
+    last = table[table["month"] == table["month"].max()].set_index("indicator")
+    horizons[tag] = last[["median_a", "median_b", "median", "p10", "p90"]].to_dict("index")
+st.session_state["compare_horizons"] = horizons
+st.session_state["compare_horizon"] = horizons["B"]
+runs = [comparisons["B"].a] + [cmp.b for cmp in comparisons.values()]  # A, B, ...: the cached runs
 
-view_overlay, view_table, view_choices = st.tabs(["Side by side", "Differences B − A", "Choices"])
+view_overlay, view_table, view_choices = st.tabs(["Side by side", "Differences from A", "Choices"])
 with view_overlay:
     picked = ui.pick_indicators(key="cmp")
     if picked:
-        st.plotly_chart(charts.bands_figure([ens_a, ens_b], picked), key="cmp_bands", config={"displaylogo": False})
-    st.caption(f"Solid: {label_a}; dashed: {label_b}. Lines are medians of {members:,} members, shades their "
-               "10-90% bands; colours are the actors'. Dotted verticals: the events of A (see Explore).")
+        st.plotly_chart(charts.bands_figure(ensembles, picked), key="cmp_bands", config={"displaylogo": False})
+    st.caption(" · ".join(f"{DASHES[tag]}: {label}" for (tag, _, _), label in zip(variants, labels, strict=True))
+               + f". Lines are medians of {members:,} members, shades their 10-90% bands; colours are the actors'. "
+               "Dotted verticals: the events of A (see Explore).")
 
 with view_table:
-    st.markdown(f"**B − A, member by member**, at {', '.join(cmp.dates)}: the median of the {members:,} "
+    other = TAGS[1]
+    if count > 2:
+        other = st.segmented_control("Difference", list(comparisons), default="B", key="cmp_diff",
+                                     format_func=lambda t: f"{t} − A", persist_state="session") or "B"
+    cmp = comparisons[other]
+    table = cmp.indicator_table()
+    st.markdown(f"**{other} − A, member by member**, at {', '.join(cmp.dates)}: the median of the {members:,} "
                 "differences and their 10-90% range.")
     rows = []
     for r in table.itertuples():
         rows.append({"indicator": unit_label(r.indicator), "month": r.month,
                      "A (median)": ui.fmt_value(r.indicator, r.median_a),
-                     "B (median)": ui.fmt_value(r.indicator, r.median_b),
-                     "B − A (median)": ui.fmt_value(r.indicator, r.median, signed=True),
-                     "B − A (10%)": ui.fmt_value(r.indicator, r.p10, signed=True),
-                     "B − A (90%)": ui.fmt_value(r.indicator, r.p90, signed=True)})
+                     f"{other} (median)": ui.fmt_value(r.indicator, r.median_b),
+                     f"{other} − A (median)": ui.fmt_value(r.indicator, r.median, signed=True),
+                     f"{other} − A (10%)": ui.fmt_value(r.indicator, r.p10, signed=True),
+                     f"{other} − A (90%)": ui.fmt_value(r.indicator, r.p90, signed=True)})
     st.dataframe(pd.DataFrame(rows), hide_index=True, height=560)
-    st.download_button("Differences (CSV)", data=lambda: table.to_csv(index=False).encode(),
-                       file_name=f"compare-{sa.name}-{sb.name}.csv", mime="text/csv", on_click="ignore",
-                       icon=":material/download:", key="cmp_csv")
+    st.download_button(f"Differences {other} − A (CSV)", data=lambda: table.to_csv(index=False).encode(),
+                       file_name=f"compare-{sa.name}-{variants[TAGS.index(other)][1].name}.csv", mime="text/csv",
+                       on_click="ignore", icon=":material/download:", key="cmp_csv")
 
 with view_choices:
-    ct = cmp.choice_table()
-    ct = ct.assign(option=ct["option"].map(story.words))
-    ct = ct.reindex(ct["change"].abs().sort_values(ascending=False).index)
-    st.markdown("**How choices shift**: share of member-months on each option in A and in B.")
-    st.dataframe(ct, hide_index=True, height=560, column_config={
-        "share_a": st.column_config.NumberColumn("A", format="percent"),
-        "share_b": st.column_config.NumberColumn("B", format="percent"),
-        "change": st.column_config.NumberColumn("B − A", format="percent")})
+    shares = pd.DataFrame([{"actor": code, "option": story.words(option)} for code, cls in ACTOR_CLASSES.items()
+                           for option in cls.option_names()])
+    for tag, res in zip(TAGS, runs, strict=False):
+        shares[tag] = [float((res.choice_index[code] == k).mean()) for code, cls in ACTOR_CLASSES.items()
+                       for k in range(len(cls.options))]
+    for tag in comparisons:
+        shares[f"{tag} − A"] = shares[tag] - shares["A"]
+    change = shares[[f"{t} − A" for t in comparisons]].abs().max(axis=1)
+    shares = shares.reindex(change.sort_values(ascending=False).index)
+    st.markdown("**How choices shift**: share of member-months on each option in each variant, and the change "
+                "from A.")
+    st.dataframe(shares, hide_index=True, height=560, column_config={
+        c: st.column_config.NumberColumn(c, format="percent") for c in shares.columns if c not in ("actor", "option")})
 
 st.divider()
-c1, c2, c3, c4 = st.columns(4)
-c3.download_button("Results A (CSV)", data=lambda: cmp.a.to_frame().to_csv(index=False).encode(),
-                   file_name=f"{sa.name}-A-results.csv", mime="text/csv", on_click="ignore",
-                   icon=":material/download:", key="cmp_csv_a")
-c4.download_button("Results B (CSV)", data=lambda: cmp.b.to_frame().to_csv(index=False).encode(),
-                   file_name=f"{sb.name}-B-results.csv", mime="text/csv", on_click="ignore",
-                   icon=":material/download:", key="cmp_csv_b")
-c1.download_button("Scenario A (YAML)", data=lambda: data.sim.with_settings(sa, set_a).to_yaml().encode(),
-                   file_name=f"{sa.name}-A.yaml", mime="application/x-yaml", on_click="ignore",
-                   icon=":material/download:", key="cmp_yaml_a")
-c2.download_button("Scenario B (YAML)", data=lambda: data.sim.with_settings(sb, set_b).to_yaml().encode(),
-                   file_name=f"{sb.name}-B.yaml", mime="application/x-yaml", on_click="ignore",
-                   icon=":material/download:", key="cmp_yaml_b")
+cols = st.columns(2 * count)
+for i, ((tag, sc, settings), res) in enumerate(zip(variants, runs, strict=True)):
+    cols[2 * i].download_button(f"Scenario {tag} (YAML)",
+                                data=lambda sc=sc, settings=settings: data.sim.with_settings(sc, settings).to_yaml()
+                                .encode(), file_name=f"{sc.name}-{tag}.yaml", mime="application/x-yaml",
+                                on_click="ignore", icon=":material/download:", key=f"cmp_yaml_{tag.lower()}")
+    cols[2 * i + 1].download_button(f"Results {tag} (CSV)",
+                                    data=lambda res=res: res.to_frame().to_csv(index=False).encode(),
+                                    file_name=f"{sc.name}-{tag}-results.csv", mime="text/csv", on_click="ignore",
+                                    icon=":material/download:", key=f"cmp_csv_{tag.lower()}")
