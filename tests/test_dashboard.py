@@ -194,6 +194,7 @@ def test_the_evidence_page_shows_the_articles_with_quotes_marked():
     at.selectbox(key="evidence_article").set_value("003_b0add6af65230c12.txt").run()
     quote = next(c.quote for c in load_claims().values() if c.source.startswith("003"))
     assert quote in texts(ok(at).get("html"))
+    assert [b.label for b in at.get("download_button")] == ["Claims (CSV)"]
 
 
 def test_the_results_page_opens_a_saved_run(tmp_path):
@@ -269,3 +270,4 @@ def test_the_expectations_page_gives_verdicts():
     assert rows and {r["scenario"] for r in rows} == {"baseline"}
     assert all(0 <= r["held in"] <= 1 for r in rows)
     assert {m.label for m in at.metric} == {"Expectations", "As declared", "Not as declared"}
+    assert [b.label for b in at.get("download_button")] == ["Expectations (CSV)", "Scenario (YAML)"]

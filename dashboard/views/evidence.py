@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, evidence, story
@@ -59,3 +60,11 @@ with tab_actors:
             b.markdown("**Options**\n\n" + "\n".join(
                 f"- **{story.words(o.name)}**: {html.escape(o.description)} — {evidence.tags(o.claims)}"
                 for o in cls.options), unsafe_allow_html=True)
+
+st.divider()
+st.download_button(
+    "Claims (CSV)", on_click="ignore", icon=":material/download:", key="evidence_csv", mime="text/csv",
+    file_name="peninsula-claims.csv", help="Every claim: id, article, quote, how the model reads it, what uses it.",
+    data=lambda: pd.DataFrame([{"id": c.id, "source": c.source, "quote": c.quote, "note": c.note,
+                                "context": c.context, "used_by": "; ".join(c.used_by)}
+                               for c in claims.values()]).to_csv(index=False).encode())

@@ -62,3 +62,15 @@ st.caption(f"{members:,} members, seed {seed}. Comparisons with another scenario
 with st.expander("The claims behind these expectations"):
     ids = sorted({c for r in rows for c in r["claims"].split(", ") if c})
     st.markdown(ui.claims_markdown(ids) if ids else "_None cited._")
+
+st.divider()
+name = "all-scenarios" if every else scenarios[0].name
+c1, c2 = st.columns(2)
+c1.download_button("Expectations (CSV)", data=lambda: df.to_csv(index=False).encode(),
+                   file_name=f"{name}-expectations-{members}-members-seed-{seed}.csv", mime="text/csv",
+                   on_click="ignore", icon=":material/download:", key="exp_csv",
+                   help="This table: each expectation, the share of members in which it held, the verdict.")
+if not every:
+    c2.download_button("Scenario (YAML)", data=lambda: scenarios[0].to_yaml().encode("utf-8"),
+                       file_name=f"{name}.yaml", mime="application/x-yaml", on_click="ignore",
+                       icon=":material/download:", key="exp_yaml", help="The scenario checked, resolved.")
