@@ -9,85 +9,24 @@ of every page after the restart and at the debrief go to ``test-artifacts/classr
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from streamlit_server import StreamlitServer  # tests/browser/: on sys.path for the conftest
 
 from sim.classroom import DB_ENV, Classroom
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "dashboard" / "app.py"
 VIEWPORT = {"width": 1440, "height": 900}
 IDLE = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]') "
         "&& !document.querySelector('[data-testid=\"stSkeleton\"]')")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``streamlit run dashboard/app.py`` on a fixed port with ``PENINSULA_DB`` set; stop and start again."""
-
-    def __init__(self, port: int, db: Path, log: Path) -> None:
-        self.port, self.db, self.log_path = port, db, log
-        self.url = f"http://127.0.0.1:{port}"
-        self.proc: subprocess.Popen | None = None
-        self.starts = 0
-
-    def start(self) -> None:
-        self.starts += 1
-        log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 - closed in stop()
-        log.write(f"\n--- server start {self.starts} ---\n")
-        log.flush()
-        cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-               "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, DB_ENV: str(self.db)})
-        self._log = log
-        deadline = time.monotonic() + 60
-        while True:
-            if self.proc.poll() is not None:
-                log.flush()
-                raise RuntimeError(f"the Streamlit server exited with {self.proc.returncode}:\n"
-                                   + self.log_path.read_text()[-2000:])
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        return
-            if time.monotonic() > deadline:
-                raise RuntimeError("the Streamlit server did not answer /_stcore/health within 60 s")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
-        self.proc = None
-        self._log.close()
-
-
 @pytest.fixture
 def server(chromium_path, artifacts, tmp_path):
-    srv = Server(_free_port(), tmp_path / "classroom.sqlite3", artifacts / "classroom-server.log")
+    """The dashboard with ``PENINSULA_DB`` in a temporary folder; ``stop()`` and ``start()`` restart it on its port."""
+    srv = StreamlitServer(artifacts / "classroom-server.log", env={DB_ENV: str(tmp_path / "classroom.sqlite3")})
     srv.log_path.write_text("")
     srv.start()
     try:
@@ -234,7 +173,7 @@ def test_two_turns_with_a_server_restart_between_them(chromium, server, artifact
         shoot(page, artifacts / f"classroom-debrief-{name}.png")
 
     # what the database holds: both turns, as played across the restart
-    record = Classroom(server.db).record(ins_token)
+    record = Classroom(server.env[DB_ENV]).record(ins_token)
     assert record.choices == [{"CHN": "squeeze_trade", "RUS": "buy_munitions"}, {"CHN": "aid_dprk", "RUS": None}]
     for page in pages.values():
         page.context.close()
