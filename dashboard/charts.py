@@ -39,6 +39,12 @@ VARIANT_DASHES = ("solid", "dash", "dot", "dashdot")
 
 FONT = dict(family="sans-serif", size=12)
 
+MARGIN = dict(l=58, r=10, t=10, b=24)
+"""Fixed margins of the small multiples: the first column's tick labels and axis title on the left, the dates
+below. Their axes set ``automargin=False``: Streamlit's chart theme turns ``automargin`` on for every axis, and
+with 32 axes plotly.js then measures every label and lays the figure out again until the margins settle, which
+took about half of the browser's drawing time of the 16-panel chart."""
+
 
 def owner(name: str) -> str:
     """The actor an indicator belongs to (``world`` for world.*, the first actor for relations)."""
@@ -173,10 +179,10 @@ def bands_figure(variants: Sequence[Ensemble], names: Sequence[str], *, cols: in
         xdom, ydom = domains[k]
         # one time axis for all panels (zoom one, zoom all); dates written under the bottom panels only
         layout[xkey] = dict(domain=xdom, anchor=yref, type="date", tickformat="%Y-%m", nticks=5,
-                            tickfont=dict(size=10), showticklabels=k + cols >= len(names),
+                            tickfont=dict(size=10), showticklabels=k + cols >= len(names), automargin=False,
                             **({"range": [x[0], x[-1]]} if k == 0 else {"matches": "x"}))
-        layout[f"yaxis{suffix}"] = dict(domain=ydom, anchor=xref, title=dict(text=axis_title(name, unit_text),
-                                                                             font=dict(size=11)),
+        layout[f"yaxis{suffix}"] = dict(domain=ydom, anchor=xref, automargin=False,
+                                        title=dict(text=axis_title(name, unit_text), font=dict(size=11)),
                                         tickfont=dict(size=10),
                                         tickformat=",.3~s" if div == 1 and float(np.nanmax(np.abs(
                                             np.concatenate([v.bands[name].ravel() for v in variants])))) >= 1e4
@@ -190,8 +196,9 @@ def bands_figure(variants: Sequence[Ensemble], names: Sequence[str], *, cols: in
                     annotations.append(dict(xref=xref, yref=f"{yref} domain", x=f"{month}-01", y=1.0, text=str(e),
                                             showarrow=False, xanchor="left", yanchor="top",
                                             font=dict(size=10, color="#555")))
-    layout.update(height=int(height) + (40 if many else 10), margin=dict(l=10, r=10, t=40 if many else 10, b=10),
-                  font=FONT, shapes=shapes, annotations=annotations, hovermode="closest", showlegend=many,
+    layout.update(height=int(height) + (40 if many else 10) + MARGIN["b"],
+                  margin=dict(MARGIN, t=40 if many else 10), font=FONT, shapes=shapes, annotations=annotations,
+                  hovermode="closest", showlegend=many,
                   legend=dict(orientation="h", x=0, y=1.0, yanchor="top", yref="container", font=dict(size=12)))
     return go.Figure(data=data, layout=layout)
 

@@ -92,6 +92,16 @@ def test_charts_label_their_axes_with_units(ens):
     assert all(isinstance(t, go.Scatter) for t in fig.data)
 
 
+def test_the_small_multiples_have_fixed_margins(ens):
+    # Streamlit's chart theme turns automargin on for every axis; each axis turns it off (the browser then lays the
+    # 32 axes out once) and the figure keeps room for the first column's labels and the dates below
+    fig = charts.bands_figure([ens], list(KEY_INDICATORS))
+    axes = [k for k in fig.layout.to_plotly_json() if k.startswith(("xaxis", "yaxis"))]
+    assert len(axes) == 2 * len(KEY_INDICATORS)
+    assert all(fig.layout[k].automargin is False for k in axes)
+    assert fig.layout.margin.l >= 50 and fig.layout.margin.b >= 20
+
+
 def test_several_variants_overlay_with_their_own_line_styles(results, ens):
     other = data.ensemble_from_results(sim.run("baseline", members=40, seed=11), "B")
     fig = charts.bands_figure([ens, other], ["world.war_intensity"])
