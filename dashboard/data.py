@@ -8,7 +8,9 @@ shares of members, which Results and saved runs both reduce to an :class:`Ensemb
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -115,6 +117,15 @@ class Ensemble:
     def median(self, name: str, month: int | None = None) -> float:
         """Median of an indicator at a month index (default: the horizon)."""
         return float(self.bands[name][1, self.horizon if month is None else month])
+
+    @cached_property
+    def digest(self) -> str:
+        """A hash of what the band charts draw (label, dates, members, events, bands): a cache key for figures."""
+        h = hashlib.blake2b(repr((self.label, self.dates, self.members, self.events)).encode(), digest_size=16)
+        for name in sorted(self.bands):
+            h.update(name.encode())
+            h.update(np.ascontiguousarray(self.bands[name], dtype=np.float64).tobytes())
+        return h.hexdigest()
 
 
 def bands_of(stack: np.ndarray) -> dict[str, np.ndarray]:

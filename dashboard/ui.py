@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import sim
@@ -271,6 +272,54 @@ def pick_indicators(*, key: str) -> list[str]:
     return by_actor([n for n in pool if n.split(".", 1)[0] in (groups or [])])
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def bands_chart(digests: tuple[str, ...], names: tuple[str, ...], width: float | None,
+                _variants: list[data.Ensemble]) -> go.Figure:
+    """:func:`charts.bands_figure`, cached by the variants' content (:attr:`data.Ensemble.digest`), the
+    indicators and the width: moving back to an earlier setting sends the same figure without building it.
+    One shared object per key (``st.plotly_chart`` copies it, it is never changed)."""
+    return charts.bands_figure(_variants, names, width=width)
+
+
+_WIDTH_PROBE = st.components.v2.component("peninsula_chart_width", html="<span></span>", js="""
+export default function (component) {
+    // Reports the width of the element container it is mounted in (as wide as the chart below it) when it
+    // differs from the width Python already has (data.width): at once, then after resizes have stopped.
+    const { parentElement, setStateValue, data } = component;
+    const host = parentElement.host ?? parentElement;  // a shadow root when the styles are isolated
+    const box = host.closest('[data-testid="stElementContainer"]') ?? host;
+    let timer = null;
+    const report = () => {
+        timer = null;
+        const width = box.getBoundingClientRect().width;
+        if (width > 0 && width !== data?.width) setStateValue("width", width);
+    };
+    const observer = new ResizeObserver(() => { if (timer === null) timer = setTimeout(report, 300); });
+    observer.observe(box);
+    report();
+    return () => { observer.disconnect(); if (timer !== null) clearTimeout(timer); };
+}""")
+
+
+def chart_width(*, key: str) -> float | None:
+    """The width (px) that the browser last reported for a full-width chart placed right after this call.
+
+    A Plotly chart is mounted anew whenever its figure changes; Streamlit then draws it
+    once hidden, without a width, and again once it has measured its container, so the
+    new chart shows only after two complete draws. A figure that already has the
+    container's width is drawn once and shows at once. A small component measures the
+    container and reports its width (one more run when it first reports, or after a
+    resize); it is kept in ``st.session_state[key]`` across pages and tabs. ``None``
+    until reported (and under ``AppTest``, which runs no JavaScript).
+    """
+    known = st.session_state.get(key)
+    reported = _WIDTH_PROBE(key=f"{key}_probe", data={"width": known}, default={"width": None},
+                            on_width_change=lambda: None).width
+    if reported:
+        st.session_state[key] = known = float(reported)
+    return known
+
+
 def indicators_view(variants: list[data.Ensemble], *, key: str) -> None:
     """Small multiples of indicators (median and 10-90% band), events marked and listed."""
     ens = variants[0]
@@ -278,8 +327,10 @@ def indicators_view(variants: list[data.Ensemble], *, key: str) -> None:
     if not names:
         st.info("Pick at least one group.")
         return
-    fig = charts.bands_figure(variants, names)
-    st.plotly_chart(fig, key=f"{key}_bands", config={"displaylogo": False})
+    with st.container(gap=None):  # the width probe and the chart, with no space between them
+        width = chart_width(key=f"{key}_chart_width")
+        fig = bands_chart(tuple(v.digest for v in variants), tuple(names), width, variants)
+        st.plotly_chart(fig, key=f"{key}_bands", config={"displaylogo": False})
     if ens.events:
         st.markdown("**Events** (dotted lines)  \n" + charts.event_legend(ens.events))
     st.caption(f"Lines: median of {ens.members:,} members; shaded: 10% to 90% of members. "

@@ -6,6 +6,7 @@ tests/browser/ drive the same app in a real Chromium.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -77,6 +78,31 @@ def test_moving_the_war_lever_changes_what_is_shown():
     # moving back gives the first numbers again (from the cache)
     at.slider(key=WAR).set_value(0.8).run()
     assert ok(at).session_state["explore_medians"] == pytest.approx(before)
+
+
+def test_the_indicators_chart_is_cached_and_takes_the_width_the_browser_reported(monkeypatch):
+    from dashboard import charts
+
+    built = []
+    real = charts.bands_figure
+    monkeypatch.setattr(charts, "bands_figure", lambda *a, **k: built.append(k.get("width")) or real(*a, **k))
+    at = ok(open_app())
+    first = at.get("plotly_chart")[0].proto.spec
+    layout = json.loads(first)["layout"]
+    # no width until a browser reports one (AppTest runs no JavaScript); margins fixed, automargin off
+    assert "width" not in layout
+    assert all(v["automargin"] is False for k, v in layout.items() if k.startswith(("xaxis", "yaxis")))
+    at.slider(key=WAR).set_value(0.3).run()
+    assert ok(at).get("plotly_chart")[0].proto.spec != first
+    n = len(built)
+    at.slider(key=WAR).set_value(0.8).run()
+    assert ok(at).get("plotly_chart")[0].proto.spec == first
+    assert len(built) == n  # moving back: the same figure from the cache, not built again
+    # once the browser has reported the chart's width, the figure is made at that width
+    at.session_state["explore_chart_width"] = 812.5
+    at.run()
+    assert json.loads(ok(at).get("plotly_chart")[0].proto.spec)["layout"]["width"] == 812.5
+    assert built[-1] == 812.5
 
 
 def test_switching_scenarios_brings_their_levers_and_keeps_each_ones_settings():

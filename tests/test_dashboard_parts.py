@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import sys
 from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +102,16 @@ def test_the_small_multiples_have_fixed_margins(ens):
     assert len(axes) == 2 * len(KEY_INDICATORS)
     assert all(fig.layout[k].automargin is False for k in axes)
     assert fig.layout.margin.l >= 50 and fig.layout.margin.b >= 20
+
+
+def test_the_band_figures_pass_plotly_validation(ens):
+    # bands_figure skips plotly.py's validation for speed: validating the same figure must give the same figure
+    other = data.ensemble_from_results(sim.run("baseline", members=40, seed=12), "B")
+    for variants, names, width in (([ens], list(KEY_INDICATORS), None), ([ens, other], list(NAMES), 900.5)):
+        fig = charts.bands_figure(variants, names, width=width)
+        checked = go.Figure(fig.to_dict())  # raises on any property plotly does not know
+        assert json.loads(pio.to_json(fig, validate=False)) == json.loads(pio.to_json(checked, validate=False))
+        assert fig.layout.width == width
 
 
 def test_several_variants_overlay_with_their_own_line_styles(results, ens):

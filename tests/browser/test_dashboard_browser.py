@@ -10,7 +10,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from explore_page import METRICS, metrics_text, open_explore, press_and_time, settle  # tests/browser/, on sys.path
+from explore_page import (  # tests/browser/, on sys.path
+    CHART, METRICS, WEBSOCKET_LOG, metrics_text, open_explore, press_and_time, settle)
 
 import sim
 
@@ -67,6 +68,30 @@ def test_moving_a_lever_redraws_the_charts_and_the_link_keeps_it(browser_page, d
                            "=== want", arg=before, polling="raf")
     assert slider.input_value() == "0.8"
     assert "params.war_intensity_target" not in parse_qs(urlparse(page.url).query)
+
+
+CHART_FITS = f"""() => {{
+    const c = document.querySelector('{CHART}'), svg = c && c.querySelector('.main-svg');
+    return !!svg && Math.abs(svg.getBoundingClientRect().width - c.getBoundingClientRect().width) < 1
+        && !document.querySelector('[data-testid="stStatusWidget"]');
+}}"""
+
+
+def test_the_chart_fits_its_container_after_a_resize_and_the_width_probe_settles(browser_page, dashboard_url):
+    """The chart has its container's width, also after a resize; the width probe (ui.chart_width) that reports
+    the width to the server causes one run at most, never one run after another."""
+    page = browser_page
+    page.context.add_init_script(WEBSOCKET_LOG)
+    open_explore(page, dashboard_url, "?members=100")
+    for width in (1100, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_function(CHART_FITS, polling="raf")
+        settle(page)
+        assert page.evaluate(CHART_FITS)
+        # the width is reported once: no run follows another
+        sent = page.evaluate("() => window.__wsLog.length")
+        page.wait_for_timeout(1500)
+        assert page.evaluate("() => window.__wsLog.length") == sent
 
 
 PAGES = [("explore", "/?members=100"), ("compare", "/compare"), ("results", "/results?run={run}"),
