@@ -463,7 +463,7 @@ class Game:
         k = ex.turn_start(self.turn)
         # The model applies a month's events at the start of that month: a released inject
         # joins the events of the coming turn's first month (after the scheduled ones).
-        self.model._events.setdefault(k, []).append(inj.event(ex.month_label(k)))
+        self.model.add_event(k, inj.event(ex.month_label(k)))
         self._released.append((inject_id, self.turn))
         self._cache.clear()
 
@@ -527,15 +527,10 @@ class Game:
             return self._cache[key]
         m = self.model
         t = m.month_index
-        saved = (m.state, m.param_values, m.params)
-        m.state, m.param_values, m.params = dict(m.state), dict(m.param_values), dict(m.params)
-        try:
-            m._apply_events(t)
+        with m.preview():
+            m.apply_events(t)
             m.status_quo = resolve(m.state, m.last_choices, m.params, t, None)
             contrib = m.actors[role].scorecard()
-        finally:
-            m.state, m.param_values, m.params = saved
-            m._refresh_actor_params()
         cls = ACTOR_CLASSES[role]
         score = sum(contrib[1:], contrib[0].copy())
         best = first_argmax(score)

@@ -12,7 +12,8 @@ with one entry per member. A month is one :meth:`PeninsulaModel.step`:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache, reduce
 
 import mesa
@@ -186,7 +187,13 @@ class PeninsulaModel(mesa.Model):
             self.weight_shares[code] = [(w / total).astype(FLOAT) for w in ws]
 
     # -- events and outside choices ---------------------------------------------------------------
-    def _apply_events(self, t: int) -> None:
+    def add_event(self, t: int, event) -> None:
+        """Schedule an event (a :class:`sim.scenario.Event`) at month index ``t``, after those already
+        there: e.g. an instructor's inject released during a game."""
+        self._events.setdefault(t, []).append(event)
+
+    def apply_events(self, t: int) -> None:
+        """Apply the events of month index ``t`` to the state and parameters (step() does this first)."""
         for ev in self._events.get(t, ()):
             for op, items in (("set", ev.set), ("shift", ev.shift)):
                 for path, value in items.items():
@@ -204,6 +211,18 @@ class PeninsulaModel(mesa.Model):
                         self.params[name] = self.param_values[key]
                     else:
                         self._refresh_actor_params()
+
+    @contextmanager
+    def preview(self) -> Iterator[PeninsulaModel]:
+        """What-ifs on the month about to be played that leave the model as it was: inside, apply
+        events, resolve, score; on exit the state, the parameters and the status quo come back."""
+        saved = (self.state, self.param_values, self.params, getattr(self, "status_quo", None))
+        self.state, self.param_values, self.params = dict(self.state), dict(self.param_values), dict(self.params)
+        try:
+            yield self
+        finally:
+            self.state, self.param_values, self.params, self.status_quo = saved
+            self._refresh_actor_params()
 
     def forced_choice(self, code: str) -> tuple[int, np.ndarray | int] | None:
         """A choice this month from outside the rule: a player's, else the scenario's script."""
@@ -229,7 +248,7 @@ class PeninsulaModel(mesa.Model):
         if t >= self.months:
             self.running = False
             return
-        self._apply_events(t)
+        self.apply_events(t)
         self._record(t)
         self.status_quo = resolve(self.state, self.last_choices, self.params, t, None, plan=_status_quo_plan())
         self.agents.do("decide")

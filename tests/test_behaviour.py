@@ -198,7 +198,7 @@ def test_shuffle_do_gives_the_same_choices_within_a_month(short_baseline):
         model.step()
     # the start of month 3, as step() prepares it
     t = model.month_index
-    model._apply_events(t)
+    model.apply_events(t)
     model._record(t)
     model.status_quo = resolve(model.state, model.last_choices, model.params, t, None)
     model.agents.do("decide")
