@@ -77,9 +77,12 @@ def first_argmax(x: np.ndarray, dtype=np.int64) -> np.ndarray:
 
     Row ``i`` wins a column where it beats the best so far; the answer is the last row
     that won there, that is the largest ``i`` times "won". Kept as bytes, that maximum is
-    a cheap vector operation (a masked store into the answer is not).
+    a cheap vector operation (a masked store into the answer is not). For a few columns
+    (a small ensemble) ``np.argmax`` is quicker: same answer where there is no NaN.
     """
     n, m = x.shape
+    if m <= 1000 and not np.isnan(x).any():
+        return np.argmax(x, axis=0).astype(dtype)
     if n > 255:
         best = np.zeros(m, dtype=dtype)
         top = x[0].copy()
