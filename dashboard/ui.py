@@ -283,21 +283,41 @@ def bands_chart(digests: tuple[str, ...], names: tuple[str, ...], width: float |
 
 _WIDTH_PROBE = st.components.v2.component("peninsula_chart_width", html="<span></span>", js="""
 export default function (component) {
-    // Reports the width of the element container it is mounted in (as wide as the chart below it) when it
-    // differs from the width Python already has (data.width): at once, then after resizes have stopped.
+    // Reports the width of the element container it is mounted in (as wide as the chart below it) when it differs
+    // from the width last sent: at once, and after a resize has stopped. State kept on the container across calls
+    // (`probe`): the width last sent (at first the width Python already has, data.width), the observer and timer.
     const { parentElement, setStateValue, data } = component;
     const host = parentElement.host ?? parentElement;  // a shadow root when the styles are isolated
     const box = host.closest('[data-testid="stElementContainer"]') ?? host;
-    let timer = null;
+    const probe = (box.__peninsulaWidthProbe ??= { sent: data?.width ?? null, timer: null, observer: null });
+    probe.setStateValue = setStateValue;
     const report = () => {
-        timer = null;
+        probe.timer = null;
         const width = box.getBoundingClientRect().width;
-        if (width > 0 && width !== data?.width) setStateValue("width", width);
+        if (width > 0 && width !== probe.sent) {
+            probe.sent = width;
+            probe.setStateValue("width", width);
+        }
     };
-    const observer = new ResizeObserver(() => { if (timer === null) timer = setTimeout(report, 300); });
+    // one observer at a time: this call's replaces the one before (whatever the order of calls and clean-ups)
+    probe.observer?.disconnect();
+    if (probe.timer !== null) clearTimeout(probe.timer);
+    probe.timer = null;
+    const observer = new ResizeObserver(() => {
+        if (probe.timer !== null) clearTimeout(probe.timer);
+        probe.timer = setTimeout(report, 250);
+    });
     observer.observe(box);
+    probe.observer = observer;
     report();
-    return () => { observer.disconnect(); if (timer !== null) clearTimeout(timer); };
+    return () => {
+        observer.disconnect();
+        if (probe.observer === observer) {
+            probe.observer = null;
+            if (probe.timer !== null) clearTimeout(probe.timer);
+            probe.timer = null;
+        }
+    };
 }""")
 
 
