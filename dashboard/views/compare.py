@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, story, ui
+from dashboard import data, story, ui
 from sim.actors import ACTOR_CLASSES
 from sim.indicators import unit_label
 
@@ -62,12 +62,9 @@ runs = [comparisons["B"].a] + [cmp.b for cmp in comparisons.values()]  # A, B, .
 
 view_overlay, view_table, view_choices = st.tabs(["Side by side", "Differences from A", "Choices"])
 with view_overlay:
-    picked = ui.pick_indicators(key="cmp")
-    if picked:
-        st.plotly_chart(charts.bands_figure(ensembles, picked), key="cmp_bands", config={"displaylogo": False})
+    ui.indicators_view(ensembles, key="cmp")  # the chart of Explore (cached, drawn at its width), every variant
     st.caption(" · ".join(f"{DASHES[tag]}: {label}" for (tag, _, _), label in zip(variants, labels, strict=True))
-               + f". Lines are medians of {members:,} members, shades their 10-90% bands; colours are the actors'. "
-               "Dotted verticals: the events of A (see Explore).")
+               + ". Colours are the actors'; the events marked are A's.")
 
 with view_table:
     other = TAGS[1]
