@@ -85,7 +85,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="comma-separated member-run counts (default: %(default)s)")
     p.add_argument("--executors", default="inprocess,jobs2,dask2",
                    help="comma-separated executors: inprocess, jobsN, daskN (default: %(default)s)")
-    p.add_argument("--chunk-size", type=int, default=10_000,
+    p.add_argument("--chunk-size", type=int, default=5_000,  # sim.batch.DEFAULT_CHUNK, as peninsula batch
                    help="members per vectorised pass inside a partition (default: %(default)s)")
     p.add_argument("--partition", type=int, default=50_000,
                    help="rows per partition (one task, one Parquet file) (default: %(default)s)")
