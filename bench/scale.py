@@ -45,7 +45,7 @@ from __future__ import annotations
 import os
 
 # One thread per numerical library and `import sim` from the checkout (before NumPy).
-from _setup import ROOT as _ROOT  # noqa: E402,F401
+from _setup import ROOT as _ROOT, cpu_model  # noqa: E402,F401
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
@@ -273,16 +273,6 @@ class TreeSampler:
 
 # ---------------------------------------------------------------------------------------------
 # Machine
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def mem_total_mib() -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 
 # One thread per numerical library and `import sim` from the checkout (before NumPy).
-from _setup import ROOT as _ROOT  # noqa: E402,F401
+from _setup import ROOT as _ROOT, cpu_model  # noqa: E402,F401
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
@@ -79,16 +79,6 @@ def pin_one_core(enabled: bool) -> str:
         return f"pinned to CPU {cpu} (os.sched_setaffinity; {len(allowed)} CPU(s) were allowed)"
     except OSError as exc:
         return f"not pinned ({exc})"
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def timed(fn, repeats: int) -> tuple[list[float], object]:
