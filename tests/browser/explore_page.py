@@ -1,6 +1,7 @@
 """Driving the Explore page in a real browser: open it, wait for it, time a redraw after a key press.
 
-Shared by ``test_dashboard_browser.py`` and ``bench/redraw.py`` (which adds this folder to
+Shared by ``test_dashboard_browser.py``, ``test_classroom_browser.py`` (settling and full-page
+screenshots) and ``bench/redraw.py`` (which adds this folder to
 ``sys.path``). The redraw timer runs inside the page, on the page's own clock
 (``performance.now()``): the key press is the ``keydown`` event, and every animation frame
 after it compares the metrics' text and the chart's drawn lines with what they were before
@@ -88,6 +89,18 @@ def settle(page, rounds: int = 3) -> None:
     for _ in range(rounds):
         page.wait_for_function(IDLE, polling="raf")
         page.wait_for_timeout(300)
+
+
+def full_screenshot(page, path) -> None:
+    """A screenshot of the whole page: the viewport grown to the height of Streamlit's scrolling main area."""
+    size = page.viewport_size
+    height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                           " return m ? m.scrollHeight : document.body.scrollHeight; }")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 6000))})
+    page.wait_for_timeout(500)
+    settle(page, 1)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
 
 
 def metrics_text(page) -> str:

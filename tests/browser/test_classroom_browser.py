@@ -14,13 +14,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from streamlit_server import StreamlitServer  # tests/browser/: on sys.path for the conftest
+from explore_page import VIEWPORT, full_screenshot, settle  # tests/browser/: on sys.path for the conftest
+from streamlit_server import StreamlitServer
 
 from sim.classroom import DB_ENV, Classroom
 
-VIEWPORT = {"width": 1440, "height": 900}
-IDLE = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]') "
-        "&& !document.querySelector('[data-testid=\"stSkeleton\"]')")
 
 
 @pytest.fixture
@@ -35,22 +33,10 @@ def server(chromium_path, artifacts, tmp_path):
         srv.stop()
 
 
-def settle(page, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        page.wait_for_function(IDLE, polling="raf")
-        page.wait_for_timeout(250)
-
-
 def shoot(page, path: Path) -> None:
-    """A screenshot of the whole page (the viewport grown to Streamlit's scrolling main area)."""
+    """A screenshot of the whole page, once the app is idle."""
     settle(page)
-    height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
-                           " return m ? m.scrollHeight : document.body.scrollHeight; }")
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], min(int(height), 6000))})
-    page.wait_for_timeout(400)
-    settle(page, 1)
-    page.screenshot(path=str(path))
-    page.set_viewport_size(VIEWPORT)
+    full_screenshot(page, path)
 
 
 def new_page(chromium):

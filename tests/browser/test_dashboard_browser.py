@@ -11,23 +11,11 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from explore_page import (  # tests/browser/, on sys.path
-    CHART, METRICS, WEBSOCKET_LOG, metrics_text, open_explore, press_and_time, settle)
+    CHART, METRICS, WEBSOCKET_LOG, full_screenshot, metrics_text, open_explore, press_and_time, settle)
 
 import sim
 
 WAR_LABEL = "Intensity the war in Ukraine heads to"
-
-
-def full_screenshot(page, path) -> None:
-    """A screenshot of the whole page: the viewport grown to the height of Streamlit's scrolling main area."""
-    size = page.viewport_size
-    height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
-                           " return m ? m.scrollHeight : document.body.scrollHeight; }")
-    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 6000))})
-    page.wait_for_timeout(500)
-    settle(page, 1)
-    page.screenshot(path=str(path))
-    page.set_viewport_size(size)
 
 
 def test_moving_a_lever_redraws_the_charts_and_the_link_keeps_it(browser_page, dashboard_url, artifacts):
