@@ -51,9 +51,9 @@ ensembles = [data.ensemble(h, k, members, seed, sc, label)
 comparisons = {tag: data.compare(hash_a, key_a, h, k, members, seed, sa, sc)
                for (h, k), (tag, sc, _) in zip(keys[1:], variants[1:], strict=True)}
 
+tables = {tag: cmp.indicator_table() for tag, cmp in comparisons.items()}  # X - A, member by member
 horizons = {}
-for tag, cmp in comparisons.items():
-    table = cmp.indicator_table()
+for tag, table in tables.items():
     last = table[table["month"] == table["month"].max()].set_index("indicator")
     horizons[tag] = last[["median_a", "median_b", "median", "p10", "p90"]].to_dict("index")
 st.session_state["compare_horizons"] = horizons
@@ -71,8 +71,7 @@ with view_table:
     if count > 2:
         other = st.segmented_control("Difference", list(comparisons), default="B", key="cmp_diff",
                                      format_func=lambda t: f"{t} − A", persist_state="session") or "B"
-    cmp = comparisons[other]
-    table = cmp.indicator_table()
+    cmp, table = comparisons[other], tables[other]
     st.markdown(f"**{other} − A, member by member**, at {', '.join(cmp.dates)}: the median of the {members:,} "
                 "differences and their 10-90% range.")
     rows = []
