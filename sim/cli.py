@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -390,14 +391,39 @@ def cmd_dashboard(args) -> int:
     if not app.is_file():
         raise PeninsulaError("the dashboard is not in this installation (dashboard/app.py is missing); "
                              "install Peninsula from a checkout: pip install -e .", file=str(app))
+    # Always headless: a non-headless Streamlit asks a first-time user for an e-mail address on the terminal
+    # (and stops when there is no terminal). The browser is opened here instead, once the server answers.
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-           "--server.address", args.address, "--browser.gatherUsageStats", "false",
-           "--server.headless", "true" if args.no_browser else "false"]
-    out.print(f"Peninsula dashboard on http://{args.address}:{args.port} (Ctrl-C to stop)")
+           "--server.address", args.address, "--browser.gatherUsageStats", "false", "--server.headless", "true"]
+    url = f"http://{args.address}:{args.port}"
+    out.print(f"Peninsula dashboard on {url} (Ctrl-C to stop)")
+    proc = subprocess.Popen(cmd, cwd=str(ROOT))
+    if not args.no_browser:
+        threading.Thread(target=_open_when_up, args=(url, proc), daemon=True).start()
     try:
-        return subprocess.call(cmd, cwd=str(ROOT))
+        return proc.wait()
     except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait()
         return 0
+
+
+def _open_when_up(url: str, proc, timeout: float = 60.0) -> None:
+    """Open the dashboard in the user's browser once its server answers its health check."""
+    import time
+    import urllib.request
+    import webbrowser
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    webbrowser.open(url)
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -192,3 +192,42 @@ def test_subprocess_exit_codes_and_no_traceback(tmp_path, write):
     assert "Traceback" not in proc.stderr
     assert "broken.yaml" in proc.stderr and "months" in proc.stderr
     assert not out.exists()
+
+
+def test_dashboard_starts_for_a_first_time_user_without_a_terminal(tmp_path):
+    """`peninsula dashboard` (the README's first command) on a machine where Streamlit has never run: no
+    e-mail prompt on the terminal (stdin closed here), the server answers, the browser is opened ($BROWSER)."""
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    opened = tmp_path / "opened"
+    env = dict(os.environ, HOME=str(tmp_path), BROWSER=f"{sys.executable} -c \"import sys; "
+               f"open(r'{opened}', 'w').write(sys.argv[1])\" %s")
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port)], env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        health = None
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    health = r.read()
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.5)
+        assert health == b"ok", proc.stdout.read().decode() if proc.poll() is not None else "no answer"
+        for _ in range(40):
+            if opened.exists() and opened.read_text():
+                break
+            time.sleep(0.25)
+        assert opened.read_text() == f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=20)
