@@ -18,6 +18,9 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts dashboard/ on the path, no
 import streamlit as st  # noqa: E402
 
 import sim  # noqa: E402
+from dashboard import freeze_imports  # noqa: E402
+
+freeze_imports()  # once per process: keeps Streamlit's collection after each run cheap
 
 HERE = Path(__file__).resolve().parent
 
