@@ -104,7 +104,7 @@ class PeninsulaModel(mesa.Model):
         self.n_members = len(ids)
         self.months = scenario.months
         self.month_index = 0
-        self.rng_streams = MemberStreams(self.seed, ids)
+        self.rng_streams = MemberStreams(self.seed, ids, self.months)
         self.external: dict[str, ExternalChoice] = dict(external or {})
 
         self.actors: dict[str, Actor] = {code: cls(self) for code, cls in ACTOR_CLASSES.items()}
@@ -253,7 +253,7 @@ class PeninsulaModel(mesa.Model):
         self.status_quo = resolve(self.state, self.last_choices, self.params, t, None, plan=_status_quo_plan())
         self.agents.do("decide")
         choices = {code: actor.choice for code, actor in self.actors.items()}
-        shocks = {"war": self.rng_streams.normal(WAR_STREAM, t).astype(FLOAT)}
+        shocks = {"war": self.rng_streams.shock(WAR_STREAM, t).astype(FLOAT)}
         new = resolve(self.state, choices, self.params, t, shocks)
         self.state = {name: new[name] for name in NAMES}
         for code, actor in self.actors.items():

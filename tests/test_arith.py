@@ -80,6 +80,46 @@ def test_noise_is_gumbel_and_shocks_normal():
     assert abs((z > 1.959964).mean() - 0.025) < 0.002
 
 
+def test_a_months_noise_is_the_same_alone_or_in_a_block():
+    """Noise drawn ahead (several months in one call) is the noise of each month drawn alone,
+    and member by member the same in a run of 1 or of 1,000 members."""
+    wide = MemberStreams(11, np.arange(1000))
+    for actor, n in (("DPRK", 7), ("CHN", 5), ("UKR", 4)):
+        block = wide.gumbel_months(actor, 3, 12, n)
+        assert block.shape == (12, n, 1000)
+        for k, t in enumerate(range(3, 15)):
+            assert block[k].tobytes() == wide.gumbel_months(actor, t, 1, n)[0].tobytes()
+        for member in (0, 37, 999):
+            alone = MemberStreams(11, [member])
+            assert np.array_equal(alone.gumbel_months(actor, 3, 12, n)[..., 0], block[..., member])
+            assert np.array_equal(alone.gumbel(actor, 9, n)[:, 0], block[6, :, member])
+    war = stream_id("shock:war")
+    shocks = wide.normal(war, np.arange(36))
+    assert shocks.shape == (36, 1000)
+    for t in (0, 17, 35):
+        assert shocks[t].tobytes() == wide.normal(war, t).tobytes()
+        assert shocks[t, 37] == MemberStreams(11, [37]).normal(war, t)[0]
+
+
+@pytest.mark.parametrize("members", [1, 1000, 5000])
+def test_draws_ahead_give_each_months_draws_in_any_order(members):
+    """With the horizon known, gumbel() and shock() draw months ahead and keep them: the same
+    numbers as without the horizon (each month alone), in order or not (a game's previews)."""
+    ids = np.arange(members)
+    ahead, alone = MemberStreams(5, ids, months=36), MemberStreams(5, ids)
+    war = stream_id("shock:war")
+    for t in list(range(36)) + [30, 2, 35, 0]:
+        for actor, n in (("RUS", 6), ("JPN", 4)):
+            got = ahead.gumbel(actor, t, n)
+            assert not got.flags.writeable
+            assert got.tobytes() == alone.gumbel(actor, t, n).tobytes() == alone.gumbel_months(actor, t, 1, n).tobytes()
+        assert ahead.shock(war, t).tobytes() == alone.normal(war, t).tobytes()
+    if members == 1:
+        assert len(ahead._kept) == 3  # one block each, drawn ahead
+    if members == 5000:
+        assert ("gumbel", "RUS", 6) not in ahead._kept  # a large ensemble draws each month alone
+
+
 TRANSCENDENTAL = ("log", "log2", "log10", "log1p", "exp", "exp2", "expm1", "sin", "cos", "tan", "arcsin",
                   "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "power", "float_power", "cbrt")
 
