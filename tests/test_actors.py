@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim.actors import ACTOR_CLASSES
-from sim.actors.base import Actor
+from sim.actors.base import Actor, first_argmax
 from sim.indicators import ACTORS, NAMES
 from sim.model import PeninsulaModel
 
@@ -118,3 +118,28 @@ def test_interests_score_in_unit_interval_on_real_states(finished_model, code):
             assert np.isfinite(score).all(), f"{code}.{intr.name} month {t}: not finite"
             assert score.min() >= 0.0 and score.max() <= 1.0, \
                 f"{code}.{intr.name} month {t}: scores from {score.min()} to {score.max()}"
+
+
+def _rows_one_by_one(x):
+    best, top = np.zeros(x.shape[1], dtype=np.int64), x[0].copy()
+    for i in range(1, len(x)):
+        np.putmask(best, x[i] > top, i)
+        top = np.maximum(top, x[i])
+    return best
+
+
+@pytest.mark.parametrize("columns", [1, 3, 256, 257, 1000, 3000])
+def test_first_argmax_is_argmax_and_the_same_for_any_number_of_columns(columns):
+    """The first best row of each column (ties: the first), as np.argmax, whatever the number of
+    columns (members); with a NaN, the search in its column stops there, in every case."""
+    rng = np.random.default_rng(columns)
+    for rows in (1, 2, 5, 7):
+        x = rng.integers(0, 3, (rows, columns)).astype(np.float32)  # many ties
+        got = first_argmax(x)
+        assert got.dtype == np.int64 and np.array_equal(got, np.argmax(x, axis=0))
+        assert np.array_equal(first_argmax(x, np.int8), got) and first_argmax(x, np.int8).dtype == np.int8
+        assert all(first_argmax(x[:, j:j + 1])[0] == got[j] for j in range(0, columns, 97))
+        x[rng.integers(0, rows), rng.integers(0, columns)] = np.nan
+        got = first_argmax(x)
+        assert np.array_equal(got, _rows_one_by_one(x))
+        assert all(first_argmax(x[:, j:j + 1])[0] == got[j] for j in range(columns))

@@ -69,20 +69,39 @@ def rel01(r):
     return (r + 1.0) * 0.5
 
 
+_RANKS: dict[int, np.ndarray] = {}  # n -> the column (n, n - 1, ..., 1) as bytes
+
+
 def first_argmax(x: np.ndarray, dtype=np.int64) -> np.ndarray:
-    """Index of the largest row for each column (the first on ties), row by row.
+    """Index of the largest row for each column (the first on ties), for (rows, columns).
 
-    Same result as ``np.argmax(x, axis=0)`` on numbers, faster on (few rows, many
-    columns). (A NaN stops the search in its column: later rows never win.)
+    Same result as ``np.argmax(x, axis=0)`` on numbers, faster. (A NaN stops the search in
+    its column: later rows never win; with a NaN anywhere the rows are compared one by one.)
 
-    Row ``i`` wins a column where it beats the best so far; the answer is the last row
-    that won there, that is the largest ``i`` times "won". Kept as bytes, that maximum is
-    a cheap vector operation (a masked store into the answer is not). For a few columns
-    (a small ensemble) ``np.argmax`` is quicker: same answer where there is no NaN.
+    ``np.argmax`` along the first axis runs a search of a few numbers per column, one call
+    each: fine for a few columns (a small ensemble), on a contiguous copy with the columns
+    first. For more, the answer comes from whole-array operations: with ``top`` the column
+    maxima, row ``i`` gets the rank ``n - i`` where it equals ``top`` (0 elsewhere), and the
+    largest rank in a column gives its first best row. No rank at all means a NaN there
+    (a NaN equals nothing); then the rows are compared one by one: row ``i`` wins a column
+    where it beats the best so far, and the answer is the last row that won there.
     """
     n, m = x.shape
-    if m <= 1000 and not np.isnan(x).any():
-        return np.argmax(x, axis=0).astype(dtype)
+    if n <= 255:
+        if m <= 256:
+            v = x.max()
+            if v == v:  # no NaN
+                return np.ascontiguousarray(x.T).argmax(axis=1).astype(dtype)
+        else:
+            ranks = _RANKS.get(n)
+            if ranks is None:
+                ranks = _RANKS[n] = np.arange(n, 0, -1, dtype=np.uint8)[:, None]
+            rank = np.equal(x, x.max(axis=0)).view(np.uint8)
+            np.multiply(rank, ranks, out=rank)
+            first = rank.max(axis=0)  # n - (the first best row), 0 where a NaN is
+            if first.all():
+                np.subtract(np.uint8(n), first, out=first)
+                return first.astype(dtype)
     if n > 255:
         best = np.zeros(m, dtype=dtype)
         top = x[0].copy()
