@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 
 from sim.arith import clip
+from sim.indicators import FLOAT
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import PeninsulaModel
@@ -182,8 +183,8 @@ class Actor(mesa.Agent):
             plan = cls._plan = projection_plan(cls.code, needed)
         return plan
 
-    def scorecard(self) -> list[np.ndarray]:
-        """Interest contributions of every option: one array (options, members) per interest.
+    def scorecard(self) -> np.ndarray:
+        """Interest contributions of every option: an array (interests, options, members).
 
         Each option is projected with :func:`sim.world.resolve` from the state at the
         start of the month, the other actors repeating last month's choice. A
@@ -198,11 +199,9 @@ class Actor(mesa.Agent):
         choices[self.code] = np.arange(n, dtype=np.int64)[:, None]
         projected = resolve(m.state, choices, m.params, m.month_index, None, plan=self.projection_plan(),
                             status_quo=m.status_quo)
-        shape = (n, m.n_members)
-        out = []
-        for interest, share in zip(self.interests, m.weight_shares[self.code], strict=True):
-            c = interest.score(projected, m.params) * share
-            out.append(c if c.shape == shape else np.broadcast_to(c, shape))
+        out = np.empty((len(self.interests), n, m.n_members), dtype=FLOAT)
+        for k, (interest, share) in enumerate(zip(self.interests, m.weight_shares[self.code], strict=True)):
+            np.multiply(interest.score(projected, m.params), share, out=out[k])  # broadcast over what it lacks
         return out
 
     def decide(self) -> None:
@@ -234,29 +233,18 @@ class Actor(mesa.Agent):
         self.advantage = advantage  # (interests, members)
 
     @staticmethod
-    def _advantage(contrib: list[np.ndarray], choice: np.ndarray) -> np.ndarray:
+    def _advantage(contrib: np.ndarray, choice: np.ndarray) -> np.ndarray:
         """Per interest, the chosen option's contribution less the options' mean: (interests, members).
 
-        Computes ``c[choice, members] - (c[0] + c[1] + ...) / options`` for each contribution
-        ``c`` (options, members), with the gather done on the flat array (a quarter of the
-        cost of fancy indexing) and the sum in place.
+        Computes ``c[choice, members] - (c[0] + c[1] + ...) / options`` for each interest's
+        contributions ``c`` (options, members), for all interests at once: the sum option by
+        option in place, the gather on the flat array (a quarter of the cost of fancy indexing).
         """
-        n, members = contrib[0].shape
-        flat = None
-        out = np.empty((len(contrib), members), dtype=contrib[0].dtype)
-        for k, c in enumerate(contrib):
-            if c.strides[0] == 0:  # the same for every option (broadcast): any row is the chosen one
-                chosen = c[0]
-            elif c.flags.c_contiguous:
-                if flat is None:
-                    flat = choice * members + np.arange(members)
-                chosen = c.reshape(-1).take(flat)
-            else:
-                chosen = c[choice, np.arange(members)]
-            mean = sum_rows(c)
-            mean = np.divide(mean, n, out=mean if n > 1 else None)
-            np.subtract(chosen, mean, out=out[k])
-        return out
+        _, n, members = contrib.shape
+        mean = sum_rows(contrib[:, j] for j in range(n))  # (interests, members)
+        mean = np.divide(mean, n, out=mean if n > 1 else None)
+        chosen = contrib.reshape(len(contrib), -1).take(choice * members + np.arange(members), axis=1)
+        return np.subtract(chosen, mean, out=chosen)
 
     def step(self) -> None:  # Mesa convention; the model calls decide() for all first
         self.decide()
