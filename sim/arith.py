@@ -66,23 +66,41 @@ _LOG = {
 }
 
 
-def log(x: np.ndarray) -> np.ndarray:
+def log(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Natural logarithm of positive normal float32 or float64 numbers, the same bits on
-    every machine (within a few units in the last place of the exact value)."""
+    every machine (within a few units in the last place of the exact value).
+
+    ``out`` (an array like ``x``, or ``x`` itself) receives the result. The steps run in
+    place in a few scratch arrays rather than a new temporary for each; they are the
+    operations of the formulas in the comments, in the same order and precision.
+    """
     x = np.asarray(x)
+    if x.ndim == 0:
+        return log(x.reshape(1))[0]
     itype, mant, one, sqrt_half, mask, terms, ln2_hi, ln2_lo = _LOG[x.dtype]
     bits = x.view(itype) + (one - sqrt_half)  # shifts the exponent's boundary to sqrt(1/2)
-    k = ((bits >> mant) - (one >> mant)).astype(x.dtype)  # x = 2**k m
-    m = ((bits & mask) + sqrt_half).view(x.dtype)  # m in [sqrt(1/2), sqrt(2))
-    s = (m - 1.0) / (m + 1.0)  # m - 1 is exact here
-    z = s * s
-    poly = 2.0 / (2 * terms - 1) * z
-    for j in range(terms - 2, 0, -1):
-        poly = (poly + 2.0 / (2 * j + 1)) * z
-    if ln2_lo is None:  # single precision: k ln 2 rounds to within an ulp of the result
-        return k * ln2_hi + (poly + 2.0) * s
-    # double: k ln 2 in two parts; the first has few bits, so its product with k is exact
-    return k * ln2_hi + ((poly + 2.0) * s + k * ln2_lo)
+    s = bits & mask
+    s += sqrt_half
+    s = s.view(x.dtype)  # m = the mantissa part, in [sqrt(1/2), sqrt(2))
+    bits >>= mant
+    bits -= one >> mant
+    k = np.empty_like(x) if out is None else out
+    k[...] = bits  # x = 2**k m
+    z = np.add(s, 1.0)
+    np.subtract(s, 1.0, out=s)  # m - 1 is exact here
+    np.divide(s, z, out=s)  # s = (m - 1) / (m + 1)
+    np.multiply(s, s, out=z)  # z = s * s
+    poly = np.multiply(z, 2.0 / (2 * terms - 1), out=bits.view(x.dtype))
+    for j in range(terms - 2, 0, -1):  # poly = (poly + 2 / (2 j + 1)) * z
+        np.add(poly, 2.0 / (2 * j + 1), out=poly)
+        np.multiply(poly, z, out=poly)
+    np.add(poly, 2.0, out=poly)
+    np.multiply(poly, s, out=poly)  # (poly + 2) s = log m
+    if ln2_lo is not None:  # double: k ln 2 in two parts; the first has few bits, so its product with k is exact
+        np.add(poly, np.multiply(k, ln2_lo, out=z), out=poly)  # log m + k ln2_lo
+    # single precision: k ln 2 (one part) rounds to within an ulp of the result
+    np.multiply(k, ln2_hi, out=k)
+    return np.add(k, poly, out=k)  # k ln2_hi + (log m [+ k ln2_lo])
 
 
 _TWO_PI = 6.283185307179586

@@ -176,7 +176,7 @@ class MemberStreams:
         # The top value, 1 - 2**-25, rounds to 1.0 in single precision (log 0: infinite noise);
         # keep it at the largest single below 1. Every other value is unchanged.
         at_most(u, _BELOW_ONE, out=u)
-        u = log(u)
+        log(u, out=u)
         np.negative(u, out=u)
-        u = log(u)
+        log(u, out=u)
         return np.negative(u, out=u)
