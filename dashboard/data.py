@@ -55,6 +55,21 @@ def load_bundled(name: str) -> sim.Scenario:
     return _load_file(str(path), path.stat().st_mtime_ns if path.exists() else 0)
 
 
+def bundled_titles() -> dict[str, str]:
+    """Name -> title of every bundled scenario (cached until a file changes).
+
+    The scenario picker shows them on every run; one small cached dict costs a tenth of
+    loading each scenario from the cache (a copy of the whole scenario each time).
+    """
+    stamp = tuple((n, (SCENARIO_DIR / f"{n}.yaml").stat().st_mtime_ns) for n in bundled_scenarios())
+    return _titles(stamp)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _titles(stamp: tuple[tuple[str, int], ...]) -> dict[str, str]:
+    return {name: load_bundled(name).title for name, _ in stamp}
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def load_uploaded(text: str, name: str) -> sim.Scenario:
     """A scenario from an uploaded file's text; raises ScenarioError as ``peninsula validate`` would."""

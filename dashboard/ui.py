@@ -123,6 +123,11 @@ def scenario_picker(prefix: str = "", *, where=st.sidebar, allow_upload: bool = 
     bundled choice stays in use, so the app keeps working.
     """
     names = data.bundled_scenarios()
+    titles_of = data.bundled_titles()
+
+    def label(n: str) -> str:
+        return f"{n} — {titles_of[n]}" if titles_of.get(n) else n
+
     key = f"{prefix}scenario"
     index = 0
     if url and key not in st.session_state and "scenario" in st.query_params:
@@ -132,9 +137,9 @@ def scenario_picker(prefix: str = "", *, where=st.sidebar, allow_upload: bool = 
         elif wanted != "upload":
             st.warning(f"The link names a scenario {wanted!r} that is not bundled; showing {names[0]!r}.")
     name = where.selectbox("Scenario", names, index=index, key=key, persist_state="session",
-                           format_func=scenario_label if titles else str,
+                           format_func=label if titles else str,
                            help="The bundled scenarios (scenarios/*.yaml):\n\n"
-                                + "\n".join(f"- {scenario_label(n)}" for n in names))
+                                + "\n".join(f"- {label(n)}" for n in names))
     scenario, sid = data.load_bundled(name), name
     if allow_upload:
         up = where.file_uploader("…or upload a scenario file (YAML)", type=["yaml", "yml"], key=f"{prefix}upload",
@@ -154,12 +159,6 @@ def scenario_picker(prefix: str = "", *, where=st.sidebar, allow_upload: bool = 
                     st.error(f"The uploaded scenario cannot be used: {exc}\n\nShowing the bundled scenario "
                              f"'{name}' instead.", icon="⚠️")
     return scenario, sid
-
-
-def scenario_label(name: str) -> str:
-    """``baseline — Baseline: the partnership as it stood in June 2024``."""
-    title = data.load_bundled(name).title
-    return f"{name} — {title}" if title else name
 
 
 def lever_key(prefix: str, sid: str, path: str) -> str:
