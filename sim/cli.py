@@ -418,11 +418,12 @@ def _open_when_up(url: str, proc, timeout: float = 60.0) -> None:
     while time.monotonic() < deadline and proc.poll() is None:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    webbrowser.open(url)
-                    return
-        except OSError:
-            pass
+                up = r.read().strip() == b"ok"
+        except OSError:  # not listening yet
+            up = False
+        if up:
+            webbrowser.open(url)
+            return
         time.sleep(0.3)
 
 
