@@ -8,7 +8,8 @@ model logic lives here; only presentation (percentiles, sentences, colours).
 import gc
 import importlib
 
-_PAGE_MODULES = ("dashboard.ui", "dashboard.game_ui", "dashboard.evidence", "sim.classroom", "sim.exercise")
+_PAGE_MODULES = ("dashboard.ui", "dashboard.game_ui", "dashboard.evidence", "sim.game.classroom",
+                 "sim.game.exercise")
 _frozen = False
 
 

@@ -14,24 +14,16 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import streamlit as st
 
 import sim
-from sim.actors import ACTOR_CLASSES
-from sim.errors import PeninsulaError
-from sim.evidence import ROOT
 from sim.indicators import ACTORS, NAMES
-from sim.results import CHOICES_FILE, RESULTS_FILE, read_manifest
-from sim.scenario import SCENARIO_DIR, scenario_value
+from sim.engine.results import read_manifest
+from sim.data import SCENARIO_DIR
+from sim.scenario import scenario_value
 
 PERCENTILES = (10, 50, 90)
 """The band (10% and 90%) and the median shown for every indicator."""
-
-RUNS_DIR = ROOT / "runs"
-"""Where ``peninsula run`` writes by default; the Results page lists the runs found there."""
 
 Settings = tuple[tuple[str, float], ...]
 """Lever values as a sorted tuple of (path, value): hashable, so it can key a cache."""
@@ -106,8 +98,9 @@ def run(scenario_hash: str, settings: Settings, members: int, seed: int, _scenar
 
 @dataclass(frozen=True)
 class Ensemble:
-    """What the charts draw: per indicator its 10%, 50% and 90% across members, and the
-    share of members choosing each option.
+    """What the charts draw: per indicator its 10%, 50% and 90% across members, and option shares.
+
+    The shares are, per actor and option, the share of members choosing it.
 
     Attributes:
         label: how to name it in a legend (scenario and lever values).
@@ -127,6 +120,7 @@ class Ensemble:
 
     @property
     def horizon(self) -> int:
+        """Index of the last month (the number of months)."""
         return len(self.dates) - 1
 
     def median(self, name: str, month: int | None = None) -> float:
@@ -144,8 +138,10 @@ class Ensemble:
 
 
 def bands_of(stack: np.ndarray) -> dict[str, np.ndarray]:
-    """Values (indicators, months + 1, members), indicators in the order of ``sim.indicators.NAMES``,
-    -> indicator -> (3, months + 1): the 10th percentile, the median and the 90th percentile.
+    """Percentile bands of a stack of values: indicator -> (3, months + 1).
+
+    ``stack`` is (indicators, months + 1, members), indicators in the order of ``sim.indicators.NAMES``;
+    each band holds the 10th percentile, the median and the 90th percentile.
 
     Same numbers as ``np.percentile`` (linear interpolation), from one sort along the
     members, which is several times faster than ``np.percentile`` on many short rows.
@@ -196,40 +192,42 @@ def member_record(results: sim.Results, member: int) -> dict[str, dict[str, list
 # -- saved runs --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SavedRun:
-    """A folder written by ``peninsula run`` (or ``Results.save``), read back for display."""
+    """A folder written by ``peninsula run`` (or ``Results.save``), read back with ``sim.Results.load``."""
 
     directory: str
     manifest: dict
-    scenario: sim.Scenario
+    results: sim.Results
     ensemble: Ensemble
-    member_ids: np.ndarray
-    choices: pd.DataFrame  # member, month, actor, option, reason
+
+    @property
+    def scenario(self) -> sim.Scenario:
+        """The scenario the run was made from (resolved)."""
+        return self.results.scenario
+
+    @property
+    def member_ids(self) -> np.ndarray:
+        """The run's member ids."""
+        return self.results.member_ids
 
     def member_record(self, member: int) -> dict[str, dict[str, list]]:
         """Like :func:`member_record`, without scorecards (a saved run does not keep them)."""
-        rows = self.choices[self.choices["member"] == member]
-        out = {}
-        for a in ACTORS:
-            r = rows[rows["actor"] == a].sort_values("month")
-            out[a] = {"option": r["option"].astype(str).tolist(), "reason": r["reason"].astype(str).tolist(),
-                      "scorecard": None}
-        return out
+        pos = int(np.flatnonzero(self.results.member_ids == member)[0])
+        return {a: {"option": list(self.results.choices(a)[pos]), "reason": list(self.results.reasons(a)[pos]),
+                    "scorecard": None} for a in ACTORS}
 
 
-def find_runs(base: Path = RUNS_DIR) -> list[str]:
+def runs_dir() -> Path:
+    """Where ``peninsula run`` writes by default (``runs/`` in the folder the dashboard was started from)."""
+    return Path.cwd() / "runs"
+
+
+def find_runs(base: Path | None = None) -> list[str]:
     """Run folders (with a manifest) under ``runs/``, newest first."""
+    base = runs_dir() if base is None else base
     if not base.is_dir():
         return []
     found = [p.parent for p in base.glob("*/manifest.json")] + [p.parent for p in base.glob("*/*/manifest.json")]
     return [str(p) for p in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)]
-
-
-def _dictionary(column) -> tuple[list[str], np.ndarray]:
-    """A (possibly dictionary-encoded) string column -> (names, integer codes)."""
-    arr = column.combine_chunks()
-    if not hasattr(arr, "dictionary"):
-        arr = pc.dictionary_encode(arr)
-    return [str(x) for x in arr.dictionary.to_pylist()], arr.indices.to_numpy(zero_copy_only=False)
 
 
 def open_run(directory: str | Path) -> SavedRun:
@@ -244,61 +242,18 @@ def open_run(directory: str | Path) -> SavedRun:
     return _open_run(str(directory), stamp)
 
 
-@st.cache_data(show_spinner="Reading the run…", max_entries=8)
+@st.cache_resource(show_spinner="Reading the run…", max_entries=8)
 def _open_run(directory: str, stamp: str) -> SavedRun:
-    folder = Path(directory)
-    manifest = read_manifest(folder)
-    try:
-        scenario = sim.Scenario.model_validate(manifest["scenario"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PeninsulaError(f"the manifest is incomplete or damaged ({str(exc).splitlines()[0]})",
-                             file=str(folder / "manifest.json")) from None
-    for name in (RESULTS_FILE, CHOICES_FILE):
-        if not (folder / name).is_file():
-            raise PeninsulaError(f"{name} is missing: the run is incomplete", file=str(folder))
-    try:
-        table = pq.read_table(folder / RESULTS_FILE, columns=["member", "month", "variable", "value"])
-        choices = pq.read_table(folder / CHOICES_FILE, columns=["member", "month", "actor", "option", "reason"])
-    except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise PeninsulaError(f"cannot read the run's Parquet files ({exc})", file=str(folder)) from None
-    var_names, var_codes = _dictionary(table.column("variable"))
-    member = table.column("member").to_numpy()
-    month = table.column("month").to_numpy().astype(np.int64)
-    value = table.column("value").to_numpy()
-    ids, pos = np.unique(member, return_inverse=True)
-    months = scenario.months
-    stack = np.full((len(var_names), months + 1, len(ids)), np.nan)
-    stack[var_codes, month, pos] = value
-    order = [var_names.index(n) for n in NAMES if n in var_names]
-    if len(order) != len(NAMES):
-        missing = sorted(set(NAMES) - set(var_names))
-        raise PeninsulaError(f"results.parquet lacks indicators {', '.join(missing[:5])}"
-                             f"{' …' if len(missing) > 5 else ''} (written by another version?)", file=str(folder))
-    bands = bands_of(stack[order])
-    cdf = choices.to_pandas()
-    for col in ("actor", "option", "reason"):
-        cdf[col] = cdf[col].astype(str)
-    n = len(ids)
-    counts = cdf.groupby(["actor", "option", "month"]).size()
-    shares: dict[str, dict[str, np.ndarray]] = {}
-    for a in ACTORS:
-        shares[a] = {}
-        for o in ACTOR_CLASSES[a].option_names():
-            arr = np.zeros(months)
-            if (a, o) in counts.index.droplevel(2):
-                s = counts.loc[(a, o)]
-                arr[s.index.to_numpy(dtype=np.int64)] = s.to_numpy() / n
-            shares[a][o] = arr
-    label = manifest.get("scenario_name") or scenario.name
-    ens = Ensemble(label=label, dates=scenario.dates(), members=n, bands=bands, shares=shares,
-                   events=[(e.month, e.label) for e in scenario.events])
-    return SavedRun(directory=str(folder), manifest=manifest, scenario=scenario, ensemble=ens, member_ids=ids,
-                    choices=cdf)
+    results = sim.Results.load(directory)
+    manifest = read_manifest(directory)
+    label = manifest.get("scenario_name") or results.scenario.name
+    return SavedRun(directory=str(directory), manifest=manifest, results=results,
+                    ensemble=ensemble_from_results(results, label))
 
 
 def results_csv_of_run(directory: str) -> bytes:
     """The tidy results of a saved run as CSV (member, month, date, variable, value)."""
-    return pq.read_table(Path(directory) / RESULTS_FILE).to_pandas().to_csv(index=False).encode()
+    return open_run(directory).results.to_frame().to_csv(index=False).encode()
 
 
 # -- comparisons and expectations (sim.compare, sim.check) ---------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dashboard.story import claim_tag
-from sim.evidence import SEEDS, Claim
+from sim.scenario.evidence import SEEDS, Claim
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, story, ui
-from sim.evidence import load_claims
-from sim.exercise import CLAIM_ID, Exercise, bundled_exercises, load_exercise
-from sim.game import Advice, Band, Debrief, OptionInfo, RoleDebrief, TurnView, format_value, label
+from sim.scenario.evidence import load_claims
+from sim.data import bundled_exercises
+from sim.game.exercise import CLAIM_ID, Exercise, load_exercise
+from sim.game.game import Advice, Band, Debrief, OptionInfo, RoleDebrief, TurnView, format_value, label
 from sim.indicators import ACTOR_NAMES
 
 _YM = re.compile(r"^(\d{4})-(\d{2})")
@@ -343,6 +344,7 @@ def exercise_label(ex: Exercise) -> str:
 
 
 def role_label(role: str) -> str:
+    """A role's label: the actor's name with its code, e.g. "North Korea (DPRK)"."""
     return f"{ACTOR_NAMES[role]} ({role})"
 
 

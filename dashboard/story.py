@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sim.actors import ACTOR_CLASSES
-from sim.evidence import load_claims
+from sim.scenario.evidence import load_claims
 from sim.indicators import ACTOR_NAMES
 
 

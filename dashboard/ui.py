@@ -18,7 +18,7 @@ import streamlit as st
 import sim
 from dashboard import charts, data, story
 from sim.errors import PeninsulaError
-from sim.evidence import load_claims
+from sim.scenario.evidence import load_claims
 from sim.indicators import ACTOR_NAMES, ACTORS, INDICATORS, KEY_INDICATORS, PAIRS
 
 HEADLINE: dict[str, str] = {
@@ -206,7 +206,8 @@ def ensemble_inputs(scenario: sim.Scenario, *, prefix: str = "", where=st.sideba
     """Members and seed inputs (defaults: the scenario's). Returns (members, seed).
 
     ``url``: read them from the query parameters ``members`` and ``seed`` (Explore, with
-    :func:`sync_url`); ``bind``: bind them to the query parameters named by their keys."""
+    :func:`sync_url`); ``bind``: bind them to the query parameters named by their keys.
+    """
     values = {}
     for name, default, lo, hi, step, tip in (
             ("members", min(scenario.members, MAX_MEMBERS), 1, MAX_MEMBERS, 50,
@@ -274,9 +275,12 @@ def pick_indicators(*, key: str) -> list[str]:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def bands_chart(digests: tuple[str, ...], names: tuple[str, ...], width: float | None,
                 _variants: list[data.Ensemble]) -> go.Figure:
-    """:func:`charts.bands_figure`, cached by the variants' content (:attr:`data.Ensemble.digest`), the
-    indicators and the width: moving back to an earlier setting sends the same figure without building it.
-    One shared object per key (``st.plotly_chart`` copies it, it is never changed)."""
+    """:func:`charts.bands_figure`, cached by the variants' content, the indicators and the width.
+
+    The content is keyed by :attr:`data.Ensemble.digest`: moving back to an earlier setting sends the
+    same figure without building it. One shared object per key (``st.plotly_chart`` copies it, it is
+    never changed).
+    """
     return charts.bands_figure(_variants, names, width=width)
 
 

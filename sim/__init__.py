@@ -9,23 +9,32 @@ The public API::
     results.choices("CHN")                     # option names (members, months)
     results.to_frame()                         # tidy: member, month, date, variable, value
     results.save("runs/baseline")              # results.parquet, choices.parquet, manifest.json
+    sim.Results.load("runs/baseline")          # and back
+
+The parts, each a subpackage that imports only those below it (a test checks)::
+
+    indicators, params, errors, data   vocabulary and bundled files
+    actors, scenario                   what the actors are and want; scenario files
+    engine                             Setup, simulate, Simulation: the only door to the model
+    run                                run, replay, compare, check
+    batch, game                        experiments; the teaching game and classroom
+    cli                                the peninsula command
+
+(``sim.run`` is the function; its subpackage is ``sim.run.runner`` and friends.)
 """
 
-from sim.classroom import Classroom
-from sim.compare import Comparison, compare, compare_results
+from sim.engine import Results, Setup, Simulation, simulate
 from sim.errors import PeninsulaError, ScenarioError
-from sim.exercise import Exercise, load_exercise
-from sim.expectations import ExpectationResult, check
-from sim.game import Debrief, Game, GameRecord
+from sim.game import Classroom, Debrief, Exercise, Game, GameRecord, load_exercise
 from sim.indicators import ACTORS, INDICATORS, KEY_INDICATORS
-from sim.model import PeninsulaModel
-from sim.results import Results
-from sim.runner import replay, run
+from sim.run import Comparison, ExpectationResult, check, compare, compare_results, replay, run
 from sim.scenario import Scenario, json_schema, load_scenario, load_scenario_text, with_settings
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTORS", "Classroom", "Comparison", "Debrief", "Exercise", "Game", "GameRecord", "load_exercise", "ExpectationResult", "INDICATORS", "check", "compare", "compare_results", "KEY_INDICATORS", "PeninsulaError", "PeninsulaModel", "Results", "Scenario",
-    "ScenarioError", "json_schema", "load_scenario", "load_scenario_text", "replay", "run", "with_settings",
+    "ACTORS", "INDICATORS", "KEY_INDICATORS", "Classroom", "Comparison", "Debrief", "Exercise", "ExpectationResult",
+    "Game", "GameRecord", "PeninsulaError", "Results", "Scenario", "ScenarioError", "Setup", "Simulation", "check",
+    "compare", "compare_results", "json_schema", "load_exercise", "load_scenario", "load_scenario_text", "replay",
+    "run", "simulate", "with_settings",
 ]

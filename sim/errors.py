@@ -8,6 +8,7 @@ class PeninsulaError(Exception):
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
                  field: str | None = None) -> None:
+        """Keep the message and where the mistake is: file (or option), line and field."""
         super().__init__(message)
         self.message = message
         self.file = file

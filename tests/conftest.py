@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import sim
-from sim.scenario import SCENARIO_DIR
+from sim.data import SCENARIO_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE_FILE = SCENARIO_DIR / "baseline.yaml"

@@ -10,7 +10,7 @@ import pytest
 
 import sim
 from sim.indicators import NAMES
-from sim.results import CHOICES_FILE, MANIFEST_FILE, RESULTS_FILE, sha256_file
+from sim.engine.results import CHOICES_FILE, MANIFEST_FILE, RESULTS_FILE, sha256_file
 
 
 def _assert_members_equal(a: sim.Results, i: int, b: sim.Results, j: int, what: str = "") -> None:
@@ -50,7 +50,7 @@ def test_member_37_alone_equals_member_37_of_1000(baseline):
 
 def test_chunking_changes_nothing(short_baseline):
     whole = sim.run(short_baseline, members=50, seed=3)
-    chunked = sim.run(short_baseline, members=50, seed=3, chunk_size=7)
+    chunked = sim.simulate(sim.Setup.build(short_baseline, 50, 3), chunk_size=7)
     _assert_results_equal(whole, chunked)
 
 
@@ -112,7 +112,7 @@ def test_manifest(short_baseline, tmp_path):
     assert manifest["scenario_hash"] == short_baseline.content_hash()
     assert sim.Scenario.model_validate(manifest["scenario"]).content_hash() == manifest["scenario_hash"]
     assert manifest["members"]["count"] == 3
-    from sim.results import expand_ids
+    from sim.engine.results import expand_ids
     assert expand_ids(manifest["members"]["ids"]) == [4, 2, 3]
     for dep in ("python", "numpy", "mesa", "pyarrow"):
         assert manifest["versions"].get(dep), f"no version of {dep}"

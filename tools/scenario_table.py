@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 import sim
-from sim.scenario import SCENARIO_DIR
+from sim.data import SCENARIO_DIR
 
 
 def main() -> None:

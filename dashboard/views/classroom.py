@@ -9,10 +9,10 @@ One page, three modes, chosen by the URL's query parameters:
   instructor's (who has moved, injects, advance, pause and resume, end). The token is the
   seat: a reloaded browser, or one that comes back after a server restart, rejoins it.
 
-Rooms live in the SQLite file of :class:`sim.classroom.Classroom` (``$PENINSULA_DB``, else
+Rooms live in the SQLite file of :class:`sim.game.classroom.Classroom` (``$PENINSULA_DB``, else
 ``~/.peninsula/classroom.sqlite3``); the page holds no game state of its own. Refusals
-(:class:`~sim.classroom.AccessDenied`, :class:`~sim.classroom.StaleRequest`,
-:class:`~sim.classroom.WrongState`, :class:`~sim.game.GameError`) show as messages. A seat's
+(:class:`~sim.game.classroom.AccessDenied`, :class:`~sim.game.classroom.StaleRequest`,
+:class:`~sim.game.classroom.WrongState`, :class:`~sim.game.GameError`) show as messages. A seat's
 page checks the room every few seconds and redraws when something changed.
 """
 
@@ -24,9 +24,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import game_ui
-from sim.classroom import DB_ENV, DEFAULT_DB, Classroom, InstructorView, SeatView
+from sim.game.classroom import DB_ENV, DEFAULT_DB, Classroom, InstructorView, SeatView
 from sim.errors import PeninsulaError
-from sim.game import TurnView, label
+from sim.game.game import TurnView, label
 
 FLASH = "cls_flash"
 POLL_SECONDS = 3
@@ -96,12 +96,14 @@ def turn_view(view: TurnView, *, key: str, you: bool = True) -> None:
 
 
 def join_link(code: str) -> str:
+    """The link that opens this page with a room's join code filled in."""
     base = (st.context.url or "").split("?")[0] or "/classroom"
     return f"{base}?code={code}"
 
 
 # -- no room yet: open one, or type a code -----------------------------------------------------------------
 def landing() -> None:
+    """The Classroom front page: open a room (instructor) or find one by its code (student)."""
     st.title("Classroom")
     st.markdown("An instructor opens a room for an exercise and gives its code to the students; each student joins "
                 "from their own browser and plays one state (several students on one state make a team). Each turn "
@@ -150,6 +152,7 @@ def landing() -> None:
 
 # -- the join page -------------------------------------------------------------------------------------------
 def join_page(code: str) -> None:
+    """The page for joining a room by its code: pick a name and a state, take the seat."""
     try:
         lobby = room.lobby(code)
     except PeninsulaError as exc:
@@ -206,6 +209,7 @@ def _cached_debrief(token: str, v, wait_text: str):
 
 # -- a student's seat ------------------------------------------------------------------------------------------
 def student(token: str, v: SeatView) -> None:
+    """A student's seat page: briefing, the turn, the choice, and at the end the debrief."""
     st.title(v.title)
     mates = f" · team: {', '.join(v.teammates)}" if v.teammates else ""
     st.markdown(f"You play **{game_ui.role_label(v.role)}** as **{v.name}** · room {v.code}{mates}")
@@ -257,6 +261,7 @@ def student(token: str, v: SeatView) -> None:
 
 # -- the instructor ---------------------------------------------------------------------------------------------
 def instructor(token: str, v: InstructorView) -> None:
+    """The instructor's page: join code, turn controls, who has moved, and at the end the debrief."""
     st.title(f"{v.title}: instructor")
     c1, c2 = st.columns([1, 3])
     c1.metric("Join code", v.code)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import charts, evidence, story
 from sim.actors import ACTOR_CLASSES
-from sim.evidence import load_claims
+from sim.scenario.evidence import load_claims
 from sim.indicators import ACTOR_NAMES
 
 st.title("Evidence")

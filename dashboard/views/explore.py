@@ -37,6 +37,7 @@ st.caption(f"{members:,} members, seed {seed}, {ens.dates[0]} to {ens.dates[-1]}
 
 
 def record_of(member: int) -> dict:
+    """One member's record in the run with the current settings."""
     return data.member_record(data.run(chash, key, members, seed, scenario), member)
 
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import data, game_ui
 from sim.errors import PeninsulaError
-from sim.game import Game, label
+from sim.game.game import Game, label
 
 GAME = "play_game"
 STOPPED = "play_stopped"
@@ -54,6 +54,7 @@ else:
 
 
 def start() -> None:
+    """Start a game with the sidebar's exercise, role, worlds, seed and advisor."""
     try:
         st.session_state[GAME] = Game(ex, role, members=members, seed=seed, advisor=advisor)
     except PeninsulaError as exc:
@@ -64,6 +65,7 @@ def start() -> None:
 
 
 def new_game() -> None:
+    """Drop the current game and its debrief, back to the start screen."""
     st.session_state.pop(GAME, None)
     st.session_state.pop("play_debrief", None)
     st.session_state[STOPPED] = False
@@ -111,6 +113,7 @@ stopped = bool(st.session_state.get(STOPPED))
 
 
 def play(option: str | None, turn: int) -> None:
+    """Play ``turn`` with ``option`` (None: the model's rule); ignored if that turn is already played."""
     g: Game = st.session_state[GAME]
     if g.turn != turn:  # a second click on a button of a turn already played
         return
@@ -124,6 +127,7 @@ def play(option: str | None, turn: int) -> None:
 
 
 def play_selected(turn: int) -> None:
+    """Play ``turn`` with the option selected in its radio, or flash an error if none is."""
     option = st.session_state.get(f"play_option_{turn}")
     if option is None:
         game_ui.flash("error", "Choose one of your options first (or let the model decide).", key=FLASH)
@@ -132,6 +136,7 @@ def play_selected(turn: int) -> None:
 
 
 def release(turn: int) -> None:
+    """Release the inject selected in the instructor panel, if the game is still at ``turn``."""
     g: Game = st.session_state[GAME]
     inject_id = st.session_state.get("play_inject")
     if not inject_id or g.turn != turn:
@@ -146,6 +151,7 @@ def release(turn: int) -> None:
 
 
 def stop() -> None:
+    """Stop the game where it stands (the page then shows the debrief)."""
     st.session_state[STOPPED] = True
 
 

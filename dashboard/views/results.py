@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -17,13 +19,13 @@ c1, c2 = st.columns([2, 3])
 picked = c1.selectbox("Runs found in runs/", found or ["(none yet)"], key="results_found", persist_state="session",
                       disabled=not found, help="Folders under runs/ that hold a manifest.json, newest first.")
 typed = c2.text_input("…or the path of a run folder", key="run", bind="query-params",
-                      placeholder="runs/baseline", help="Absolute, or relative to the Peninsula checkout.")
+                      placeholder="runs/baseline", help="Absolute, or relative to the folder the dashboard was started from.")
 folder = (typed or "").strip() or (picked if found else "")
 if not folder:
     st.info("No run folder yet. Make one with `peninsula run baseline` (it writes runs/baseline), "
             "or type the path of a folder above.")
     st.stop()
-path = data.ROOT / folder if not folder.startswith("/") else folder
+path = Path(folder)  # relative to the folder the dashboard runs in, as for 'peninsula run --out'
 
 try:
     run = data.open_run(path)

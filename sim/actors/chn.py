@@ -7,8 +7,7 @@ Beijing needs the DPRK as a buffer against the US foothold in South Korea
 
 from __future__ import annotations
 
-from sim.actors.base import Actor, Interest, Option, clip01, rel01
-from sim.arith import at_most
+from sim.actors.base import Actor, Interest, Option, at_most, clip01, rel01
 
 
 def red_line_crossing(s, p):

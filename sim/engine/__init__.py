@@ -1,0 +1,20 @@
+"""The engine: the only door to the model.
+
+Owns the world's rules (:mod:`~sim.engine.rules`, one ``resolve`` for real steps and
+projections), the choosing rule (:mod:`~sim.engine.choose`), the per-member random streams
+(:mod:`~sim.engine.rng`), the arithmetic and memory tricks that keep it fast
+(:mod:`~sim.engine.arith`, :mod:`~sim.engine.memory`), the Mesa model
+(:mod:`~sim.engine.model`) and what a run hands out (:mod:`~sim.engine.results`).
+
+Callers build a :class:`Setup` and call :func:`simulate` (a whole run) or drive a
+:class:`Simulation` (step, advise, preview, results). May import ``sim.actors``,
+``sim.scenario`` and the vocabulary (``sim.indicators``, ``sim.params``, ``sim.errors``).
+"""
+
+from sim.engine.choose import REASON_LABELS, reason_labels
+from sim.engine.results import Results
+from sim.engine.setup import Setup
+from sim.engine.simulate import CHUNK_MEMBERS, Scorecard, Simulation, simulate
+
+__all__ = ["CHUNK_MEMBERS", "REASON_LABELS", "Results", "Scorecard", "Setup", "Simulation", "reason_labels",
+           "simulate"]

@@ -1,0 +1,226 @@
+"""The engine's door: :func:`simulate` runs a whole horizon, :class:`Simulation` one month at a time.
+
+:func:`simulate` runs a :class:`~sim.engine.setup.Setup` to its horizon, and
+:class:`Simulation` steps one month at a time (the game and the classroom).
+
+Nothing outside :mod:`sim.engine` builds a model, calls the world's rules or the choosing
+rule: it builds a Setup and comes through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.actors import ACTOR_CLASSES
+from sim.engine.arith import first_argmax, sum_rows
+from sim.engine.memory import tune_allocator, zeros_group
+from sim.engine.model import PeninsulaModel, output_specs
+from sim.engine.results import Results
+from sim.engine.rules import OPTION_INDEX, resolve
+from sim.engine.setup import Setup
+from sim.indicators import NAMES
+from sim.scenario import Event, Scenario
+
+CHUNK_MEMBERS = 5_000
+"""Members per vectorised pass; larger runs go chunk by chunk (results do not change). The one
+chunk size of every run and batch: a pass holds its whole history, (months + 1) x indicators x
+members in single precision, 39 MB for 5,000 members over 36 months, plus temporaries."""
+
+Choice = int | np.ndarray | None
+"""A choice from outside: an option index for every member, one per member, or None (the rule's)."""
+
+
+def simulate(setup: Setup, members: slice | None = None, *, chunk_size: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Results:
+    """Run a setup to its horizon: the one run loop.
+
+    Args:
+        setup: the resolved scenario and members (:meth:`Setup.build`).
+        members: the positions of the setup's members to run (a slice); default all.
+        chunk_size: members per vectorised pass (default :data:`CHUNK_MEMBERS`; results do not change).
+        progress: called with (member-months done, member-months in all).
+
+    Returns:
+        :class:`Results` for those members, in the setup's order.
+    """
+    if members is not None:
+        start, stop, step = members.indices(setup.members)
+        if step != 1:
+            raise ValueError("members must be a contiguous slice")
+        setup = setup.chunk(start, stop)
+    chunk = max(1, chunk_size or CHUNK_MEMBERS)
+    months = setup.scenario.months
+    n = setup.members
+    total = n * months
+    tune_allocator()
+    # Every chunk records straight into its members' columns of the run's outputs (one
+    # recycled buffer, sim.engine.memory): no chunk keeps arrays of its own, nothing is concatenated.
+    outputs = zeros_group(output_specs(n, months))
+    done = 0
+    for start in range(0, n, chunk):
+        part = setup.chunk(start, start + chunk) if n > chunk else setup
+        k = part.members
+        model = PeninsulaModel(part, outputs=[a[..., start:start + k] for a in outputs])
+
+        def tick(month, _months, _k=k, _base=done):
+            if progress:
+                progress(_base + month * _k, total)
+
+        model.run_model(tick)
+        model.take_outputs()  # the model lets go of them (see PeninsulaModel.take_outputs)
+        model.release(collect=False)  # what is left is small: no garbage-collection pass
+        done += k * months
+    a = len(ACTOR_CLASSES)
+    history, arrays = outputs[0], outputs[1:]
+    choice, reason, adv = ({code: x for code, x in zip(ACTOR_CLASSES, arrays[j * a:(j + 1) * a], strict=True)}
+                           for j in range(3))
+    return Results(scenario=setup.scenario, seed=setup.seed, member_ids=setup.member_ids, history=history,
+                   choice_index=choice, reason_index=reason, advantage=adv, settings=dict(setup.settings))
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """What the choosing rule makes of an actor's options this month, in every member.
+
+    Attributes:
+        actor: the actor's code.
+        month: the month index it is about to play.
+        options: the option names, in order.
+        interests: the interest names, in order.
+        contributions: (interests, options, members): interest x its share of the weight.
+        score: (options, members): the sum over interests, in [0, 1].
+        best: (members,): the best option's index (the first on ties), before any noise.
+    """
+
+    actor: str
+    month: int
+    options: tuple[str, ...]
+    interests: tuple[str, ...]
+    contributions: np.ndarray
+    score: np.ndarray
+    best: np.ndarray
+
+
+class Simulation:
+    """A run that advances one month at a time, with choices from outside (the game, the classroom).
+
+    Args:
+        setup: the resolved scenario and members (:meth:`Setup.build`).
+    """
+
+    def __init__(self, setup: Setup) -> None:
+        """Start the worlds at the scenario's first month."""
+        self.setup = setup
+        self._choices: dict[str, Choice] = {}
+        self._model = PeninsulaModel(setup, external={code: self._outside(code) for code in ACTOR_CLASSES})
+
+    def _outside(self, code: str):
+        def choose(model: PeninsulaModel) -> Choice:
+            return self._choices.get(code)
+
+        return choose
+
+    # -- where the run stands ----------------------------------------------------------------
+    @property
+    def month(self) -> int:
+        """The index of the month about to be played (0 for the first)."""
+        return self._model.month_index
+
+    @property
+    def months(self) -> int:
+        """The horizon, in months."""
+        return self._model.months
+
+    @property
+    def finished(self) -> bool:
+        """Whether every month has been played."""
+        return self.month >= self.months
+
+    @property
+    def members(self) -> int:
+        """How many members."""
+        return self._model.n_members
+
+    @property
+    def params(self) -> Mapping[str, float | np.ndarray]:
+        """The world's parameters as they stand now (events may have changed them)."""
+        return self._model.params
+
+    def weights(self, actor: str) -> tuple[list[np.ndarray], np.ndarray]:
+        """An actor's interest weights as they stand now (one array each), and their total."""
+        m = self._model
+        return m.weights[actor], m.weight_totals[actor]
+
+    # -- moves ----------------------------------------------------------------------------------
+    def step(self, choices: Mapping[str, Choice | str] | None = None) -> None:
+        """Play one month.
+
+        ``choices``: actor -> option (index, name, or per-member indices); the actors left out,
+        or given None, choose by the rule (or the scenario's script).
+        """
+        if self.finished:
+            raise ValueError("the run is at its horizon")
+        picked = {}
+        for code, option in (choices or {}).items():
+            picked[code] = OPTION_INDEX[code][option] if isinstance(option, str) else option
+        self._choices = picked
+        try:
+            self._model.step()
+        finally:
+            self._choices = {}
+
+    def add_event(self, month: int, event: Event) -> None:
+        """Schedule an event at a month index, after those already there (an instructor's inject)."""
+        self._model.add_event(month, event)
+
+    def advise(self, actor: str) -> Scorecard:
+        """The choosing rule's scorecard of an actor's options for the month about to be played.
+
+        The month's events applied, each option projected, the others repeating last month's
+        choice. Nothing in the run changes.
+        """
+        m = self._model
+        t = m.month_index
+        with m.preview():
+            m.apply_events(t)
+            m.status_quo = resolve(m.state, m.last_choices, m.params, t, None)
+            contrib = m.actors[actor].scorecard()
+        score = sum_rows(contrib)
+        cls = ACTOR_CLASSES[actor]
+        return Scorecard(actor, t, cls.option_names(), cls.interest_names(), contrib, score, first_argmax(score))
+
+    def preview(self, actor: str, option: int | str) -> dict[str, np.ndarray]:
+        """The state at the start of next month if ``actor`` takes ``option`` now: indicator -> array (members,).
+
+        The others repeat last month's choice; no random shock.
+        """
+        m = self._model
+        t = m.month_index
+        k = OPTION_INDEX[actor][option] if isinstance(option, str) else int(option)
+        with m.preview():
+            m.apply_events(t)
+            choices = {**m.last_choices, actor: np.full(m.n_members, k, dtype=np.int64)}
+            new = resolve(m.state, choices, m.params, t, None)
+        return {name: new[name] for name in NAMES}
+
+    # -- what happened ---------------------------------------------------------------------------
+    def results(self, scenario: Scenario | None = None) -> Results:
+        """Results of the months played so far (the last row of the history is the state now).
+
+        ``scenario`` describes those months (default the setup's; a game passes one whose
+        horizon is the months played).
+        """
+        m = self._model
+        t = m.month_index
+        history = np.empty((t + 1, len(NAMES), m.n_members), dtype=m.history.dtype)
+        history[:t] = m.history[:t]
+        history[t] = np.stack([m.state[n] for n in NAMES]) if t < m.months else m.history[t]
+        return Results(scenario=scenario or self.setup.scenario, seed=m.seed, member_ids=m.member_ids.copy(),
+                       history=history,
+                       choice_index={c: a[:t].copy() for c, a in m.choice_history.items()},
+                       reason_index={c: a[:t].copy() for c, a in m.reason_history.items()},
+                       advantage={c: a[:t].copy() for c, a in m.advantage_history.items()},
+                       settings=dict(self.setup.settings))

@@ -1,0 +1,320 @@
+"""The dashboard under Streamlit's AppTest: every page runs, and shows what it should after a change.
+
+Runs are kept small (50 members) so that the suite stays fast; the browser tests in
+tests/browser/ drive the same app in a real Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import sim
+from sim.scenario.evidence import load_claims
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+MEMBERS = 50
+WAR = "lever|baseline|params.war_intensity_target"
+"""Key of the war-intensity slider of the baseline on the Explore page."""
+
+
+def open_app(**query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update({"members": str(MEMBERS), **query})
+    return at.run()
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+# -- Explore -------------------------------------------------------------------------------------------------
+def test_explore_opens_on_the_baseline():
+    at = ok(open_app())
+    assert at.title[0].value.startswith("Baseline")
+    assert not at.error
+    assert len(at.metric) == 6
+    assert at.slider(key=WAR).value == pytest.approx(0.8)
+    assert at.number_input(key="members").value == MEMBERS
+    medians = at.session_state["explore_medians"]
+    expected = sim.run("baseline", members=MEMBERS, seed=42).summary(["RUS.payments_to_dprk_usd"])[0]["median"]
+    assert medians["RUS.payments_to_dprk_usd"] == pytest.approx(expected)
+    # one slider per lever, labelled as in the scenario
+    labels = {s.label for s in at.slider}
+    assert {lv.label for lv in sim.load_scenario("baseline").levers} <= labels
+    # the URL holds the view
+    assert at.query_params["scenario"] == "baseline" and at.query_params["members"] == str(MEMBERS)
+
+
+def test_the_app_hides_the_imported_heap_from_the_collector_once(monkeypatch):
+    # Streamlit collects garbage after every run; walking the imported modules' objects took 110-150 ms per redraw
+    import gc
+
+    import dashboard
+
+    calls, freeze = [], gc.freeze
+    monkeypatch.setattr(dashboard, "_frozen", False)
+    monkeypatch.setattr(gc, "freeze", lambda: (calls.append(1), freeze()))
+    gc.unfreeze()
+    try:
+        ok(open_app())
+        assert gc.get_freeze_count() > 50_000  # Streamlit, NumPy, pandas, Plotly and sim: far more than that
+        ok(open_app(seed="7"))
+        assert calls == [1]  # once per process, not again on later runs
+    finally:
+        # let the rest of the test session collect as usual (frozen extension objects, DuckDB's, are
+        # otherwise reported as leaked when the interpreter exits)
+        gc.unfreeze()
+
+
+def test_moving_the_war_lever_changes_what_is_shown():
+    at = ok(open_app())
+    before = dict(at.session_state["explore_medians"])
+    shown_before = [m.value for m in at.metric]
+    at.slider(key=WAR).set_value(0.0).run()
+    ok(at)
+    after = at.session_state["explore_medians"]
+    assert after["RUS.munitions_shortfall"] < before["RUS.munitions_shortfall"]
+    assert after["RUS.payments_to_dprk_usd"] < before["RUS.payments_to_dprk_usd"]
+    assert after["world.war_intensity"] < 0.2 < before["world.war_intensity"]
+    assert [m.value for m in at.metric] != shown_before
+    # metrics show the change from the scenario's own settings
+    paid = next(m for m in at.metric if m.label == "RUS paid to DPRK")
+    assert paid.delta and paid.delta.startswith("-$")
+    assert "Levers moved: Intensity the war in Ukraine heads to" in texts(at.caption)
+    # and the same numbers as sim itself
+    direct = sim.run("baseline", members=MEMBERS, seed=42, settings={"params.war_intensity_target": 0.0})
+    assert after["RUS.munitions_shortfall"] == pytest.approx(
+        float(np.median(direct.indicator("RUS.munitions_shortfall")[:, -1])))
+    # moving back gives the first numbers again (from the cache)
+    at.slider(key=WAR).set_value(0.8).run()
+    assert ok(at).session_state["explore_medians"] == pytest.approx(before)
+
+
+def test_the_indicators_chart_is_cached_and_takes_the_width_the_browser_reported(monkeypatch):
+    from dashboard import charts
+
+    built = []
+    real = charts.bands_figure
+    monkeypatch.setattr(charts, "bands_figure", lambda *a, **k: built.append(k.get("width")) or real(*a, **k))
+    at = ok(open_app())
+    first = at.get("plotly_chart")[0].proto.spec
+    layout = json.loads(first)["layout"]
+    # no width until a browser reports one (AppTest runs no JavaScript); margins fixed, automargin off
+    assert "width" not in layout
+    assert all(v["automargin"] is False for k, v in layout.items() if k.startswith(("xaxis", "yaxis")))
+    at.slider(key=WAR).set_value(0.3).run()
+    assert ok(at).get("plotly_chart")[0].proto.spec != first
+    n = len(built)
+    at.slider(key=WAR).set_value(0.8).run()
+    assert ok(at).get("plotly_chart")[0].proto.spec == first
+    assert len(built) == n  # moving back: the same figure from the cache, not built again
+    # once the browser has reported the chart's width, the figure is made at that width
+    at.session_state["explore_chart_width"] = 812.5
+    at.run()
+    assert json.loads(ok(at).get("plotly_chart")[0].proto.spec)["layout"]["width"] == 812.5
+    assert built[-1] == 812.5
+
+
+def test_switching_scenarios_brings_their_levers_and_keeps_each_ones_settings():
+    at = ok(open_app())
+    at.slider(key=WAR).set_value(0.3).run()
+    at.selectbox(key="scenario").set_value("ceasefire").run()
+    ok(at)
+    ceasefire = sim.load_scenario("ceasefire")
+    assert at.title[0].value == ceasefire.title
+    assert at.query_params["scenario"] == "ceasefire"
+    assert "params.war_intensity_target" not in at.query_params
+    assert {s.label for s in at.slider} >= {lv.label for lv in ceasefire.levers}
+    direct = sim.run(ceasefire, members=MEMBERS, seed=42)
+    assert at.session_state["explore_medians"]["RUS.payments_to_dprk_usd"] == pytest.approx(
+        float(np.median(direct.indicator("RUS.payments_to_dprk_usd")[:, -1])))
+    at.selectbox(key="scenario").set_value("baseline").run()
+    assert ok(at).slider(key=WAR).value == pytest.approx(0.3)
+
+
+def test_a_link_sets_the_levers():
+    at = ok(open_app(**{"params.war_intensity_target": "0", "seed": "7"}))
+    assert at.slider(key=WAR).value == 0.0
+    assert at.number_input(key="seed").value == 7
+    direct = sim.run("baseline", members=MEMBERS, seed=7, settings={"params.war_intensity_target": 0.0})
+    assert at.session_state["explore_medians"]["RUS.payments_to_dprk_usd"] == pytest.approx(
+        float(np.median(direct.indicator("RUS.payments_to_dprk_usd")[:, -1])))
+
+
+def test_a_bad_value_in_a_link_is_refused_with_a_warning():
+    at = ok(open_app(**{"params.war_intensity_target": "7"}))
+    assert at.slider(key=WAR).value == pytest.approx(0.8)
+    assert "params.war_intensity_target" in texts(at.warning)
+
+
+@pytest.mark.parametrize("bad", [
+    "name: bad\nmonths: -3\n",
+    "name: bad\nlevers:\n  - path: params.nope\n    label: x\n    min: 0\n    max: 1\n",
+    "name: [unclosed\n",
+])
+def test_a_bad_upload_shows_the_cli_error_and_the_app_keeps_working(bad):
+    at = ok(open_app())
+    at.file_uploader(key="upload").upload("bad.yaml", bad.encode(), "application/x-yaml").run()
+    ok(at)
+    with pytest.raises(sim.ScenarioError) as exc:
+        sim.load_scenario_text(bad, name="bad.yaml")
+    shown = texts(at.error)
+    assert str(exc.value) in shown
+    assert "bad.yaml" in shown
+    if exc.value.field:
+        assert f"field '{exc.value.field}'" in shown
+    # the bundled scenario is still shown, with its charts and metrics
+    assert at.title[0].value.startswith("Baseline") and len(at.metric) == 6
+    at.slider(key=WAR).set_value(0.0).run()
+    assert ok(at).session_state["explore_medians"]["world.war_intensity"] < 0.2
+
+
+def test_an_uploaded_scenario_is_used():
+    text = ("name: uploaded_test\nextends: baseline\ntitle: An uploaded what-if\n"
+            "params:\n  war_intensity_target: 0.1\n")
+    at = ok(open_app())
+    at.file_uploader(key="upload").upload("mine.yaml", text.encode(), "application/x-yaml").run()
+    ok(at)
+    assert not at.error
+    assert at.title[0].value == "An uploaded what-if"
+    sc = sim.load_scenario_text(text, name="mine.yaml")
+    direct = sim.run(sc, members=MEMBERS, seed=42)
+    assert at.session_state["explore_medians"]["RUS.munitions_shortfall"] == pytest.approx(
+        float(np.median(direct.indicator("RUS.munitions_shortfall")[:, -1])))
+    assert at.query_params["scenario"] == "upload"
+
+
+def test_every_view_of_explore_renders():
+    at = ok(open_app())
+    assert len(at.get("plotly_chart")) == 1  # only the open tab is built
+    for view in ("Choices", "Relations", "What happened", "Indicators"):
+        at.session_state["explore_view"] = view
+        ok(at.run())
+        if view != "What happened":
+            assert at.get("plotly_chart"), view
+    at.session_state["explore_view"] = "What happened"
+    ok(at.run())
+    changes_only = at.session_state["explore_story"]
+    at.toggle(key="explore_changes").set_value(False)
+    ok(at.run())
+    story = at.session_state["explore_story"]
+    months = sim.load_scenario("baseline").months
+    assert len(story) == months * len(sim.ACTORS)
+    assert all(re.match(r"^\d{4}-\d{2} — .+ chose .+", s) for s in story)
+    assert any(re.search(r"mostly for its .+ \(claims s\d{3}-", s) for s in story)
+    assert "2024-06 — North Korea chose" in story[0]
+    assert set(changes_only) < set(story)
+
+
+def test_the_relations_view_follows_the_month_slider():
+    at = ok(open_app())
+    at.session_state["explore_view"] = "Relations"
+    ok(at.run())
+    at.select_slider(key="explore_month").set_value("2024-06").run()
+    ok(at)
+    table = at.dataframe[0].value
+    assert len(table) == len(sim.indicators.PAIRS)
+    assert (table["change"] == 0).all()  # at the start nothing has changed yet
+
+
+# -- the other pages -----------------------------------------------------------------------------------------
+def test_the_evidence_page_shows_the_articles_with_quotes_marked():
+    at = ok(open_app())
+    at.switch_page("views/evidence.py").run()
+    ok(at)
+    claim = load_claims()["s000-bolder"]
+    article = texts(at.get("html"))
+    assert "<mark" in article and claim.quote in article
+    shown = texts(at.markdown)
+    assert claim.quote in shown and "DPRK.option.missile_test" in shown
+    at.selectbox(key="evidence_article").set_value("003_b0add6af65230c12.txt").run()
+    quote = next(c.quote for c in load_claims().values() if c.source.startswith("003"))
+    assert quote in texts(ok(at).get("html"))
+    assert [b.label for b in at.get("download_button")] == ["Claims (CSV)"]
+
+
+def test_the_results_page_opens_a_saved_run(tmp_path):
+    results = sim.run("baseline", members=30, seed=3, settings={"params.war_intensity_target": 0.2})
+    results.save(tmp_path / "run")
+    at = ok(open_app())
+    at.switch_page("views/results.py").run()
+    at.text_input(key="run").input(str(tmp_path / "run")).run()
+    ok(at)
+    assert not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Members"] == "30" and metrics["Seed"] == "3"
+    shown = at.session_state["results_medians"]
+    for name in shown:
+        assert shown[name] == pytest.approx(float(np.median(results.indicator(name)[:, -1])))
+    assert "params.war_intensity_target" in at.dataframe[0].value["path"].tolist()
+    for view in ("Choices", "Relations", "What happened"):
+        at.session_state["results_view"] = view
+        ok(at.run())
+    story = at.session_state["results_story"]
+    assert story and story[0].startswith("2024-06 — North Korea chose")
+
+
+def test_the_results_page_says_when_a_folder_is_not_a_run(tmp_path):
+    at = ok(open_app())
+    at.switch_page("views/results.py").run()
+    at.text_input(key="run").input(str(tmp_path)).run()
+    assert "not a Peninsula run folder" in texts(ok(at).error)
+
+
+def test_the_compare_page_shows_differences():
+    at = ok(open_app())
+    at.switch_page("views/compare.py").run()
+    at.number_input(key="cmp_members").set_value(MEMBERS).run()
+    ok(at)
+    horizon = at.session_state["compare_horizon"]
+    assert horizon["world.war_intensity"]["median"] < -0.3  # B (ceasefire) minus A (baseline)
+    assert at.get("plotly_chart")
+    # the same scenario on both sides differs by nothing until a lever of B moves
+    at.selectbox(key="cmp_b").set_value("baseline").run()
+    assert ok(at).session_state["compare_horizon"]["RUS.payments_to_dprk_usd"]["median"] == 0
+    at.slider(key="b.params.war_intensity_target").set_value(0.0).run()
+    assert ok(at).session_state["compare_horizon"]["RUS.payments_to_dprk_usd"]["median"] < 0
+
+
+def test_compare_takes_up_to_four_variants():
+    at = ok(open_app())
+    at.switch_page("views/compare.py").run()
+    at.number_input(key="cmp_members").set_value(MEMBERS).run()
+    assert set(ok(at).session_state["compare_horizons"]) == {"B"}
+    at.segmented_control(key="cmp_n").set_value(4).run()
+    horizons = ok(at).session_state["compare_horizons"]
+    assert set(horizons) == {"B", "C", "D"}
+    assert [sb.value for sb in at.selectbox] == ["baseline", "ceasefire", "china_squeeze", "rice_deal"]
+    # each difference is from A (the baseline): China's squeeze cuts its trade, the rice deal feeds Pyongyang
+    assert horizons["C"]["DPRK.hard_currency_usd"]["median"] != 0
+    assert horizons["D"]["DPRK.food_security"]["median"] > 0
+    assert horizons["B"]["world.war_intensity"]["median"] < -0.3
+    # the choices table has a share and a change from A per variant
+    shares = at.dataframe[-1].value
+    assert {"A", "B", "C", "D", "B − A", "C − A", "D − A"} <= set(shares.columns)
+    assert shares[["A", "B", "C", "D"]].sum().round(6).eq(len(sim.indicators.ACTORS)).all()
+    # the differences tab shows the chosen variant against A
+    at.segmented_control(key="cmp_diff").set_value("D").run()
+    assert any("D − A (median)" in df.value.columns for df in ok(at).dataframe)
+
+
+def test_the_expectations_page_gives_verdicts():
+    at = ok(open_app())
+    at.switch_page("views/expectations.py").run()
+    at.number_input(key="exp_members").set_value(MEMBERS).run()
+    rows = ok(at).session_state["expectations"]
+    assert rows and {r["scenario"] for r in rows} == {"baseline"}
+    assert all(0 <= r["held in"] <= 1 for r in rows)
+    assert {m.label for m in at.metric} == {"Expectations", "As declared", "Not as declared"}
+    assert [b.label for b in at.get("download_button")] == ["Expectations (CSV)", "Scenario (YAML)"]
