@@ -3,6 +3,7 @@ in any run, batch, chunking or order (DESIGN.md: 'Randomness is per member')."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
@@ -145,3 +146,20 @@ def test_saved_table_round_trips(short_baseline, tmp_path):
 def test_bad_member_lists_are_user_errors(short_baseline, members):
     with pytest.raises(sim.PeninsulaError):
         sim.run(short_baseline, members=members, seed=1)
+
+
+GOLDEN_BASELINE_20_SEED_5 = "bfb1b03d421c13e2e911c3c0c44c6cd1f5eec4a1f6ae649d0bb05a15ab17c0ed"
+"""SHA-256 of every array of the baseline, 20 members, seed 5 (history, choices, reasons, advantages).
+
+Pinned when the package was reorganised into subpackages: the value was the same before and after.
+A change of the model changes it on purpose, and then this constant is updated in the same commit;
+any other change that moves it has changed a result that was promised not to change."""
+
+
+def test_the_baseline_gives_its_golden_numbers():
+    r = sim.run("baseline", members=20, seed=5)
+    h = hashlib.sha256()
+    for a in [r.history, *[r.choice_index[c] for c in sim.ACTORS], *[r.reason_index[c] for c in sim.ACTORS],
+              *[r.advantage[c] for c in sim.ACTORS]]:
+        h.update(np.ascontiguousarray(a).tobytes())
+    assert h.hexdigest() == GOLDEN_BASELINE_20_SEED_5

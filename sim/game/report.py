@@ -92,7 +92,9 @@ def _pct_bar(o: InterestOutcome) -> str:
 
 def html_report(d: Debrief) -> str:
     """The debrief as one self-contained HTML page."""
-    from sim import __version__
+    from sim.engine.results import versions
+
+    __version__ = versions()["peninsula-sim"]
 
     e = html.escape
     ex = d.exercise
