@@ -13,7 +13,7 @@ played). At the end it prints the debrief and writes ``debrief.html``, ``debrief
 At the prompt: a number or a name plays that option; ``release ID`` releases an
 instructor inject; ``help`` lists the commands; ``quit`` stops.
 
-Registered in ``sim/cli.py`` through :func:`add_parser`; ``python -m sim.play_cli`` runs it alone.
+Registered in ``sim/cli/main.py`` through :func:`add_parser`; ``python -m sim.cli.play`` runs it alone.
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def _show_debrief(con: Console, d: Debrief, role: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m sim.play_cli EXERCISE ...``: the ``play`` verb on its own."""
+    """``python -m sim.cli.play EXERCISE ...``: the ``play`` verb on its own."""
     parser = argparse.ArgumentParser(prog="peninsula")
     add_parser(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
     args = parser.parse_args(["play", *(argv if argv is not None else sys.argv[1:])])

@@ -6,7 +6,7 @@ with one entry per member. A month is one :meth:`PeninsulaModel.step`:
 1. the scenario's events for the month apply;
 2. every actor chooses at once from the state at the start of the month (simultaneous
    moves: :meth:`sim.actors.base.Actor.decide`, no activation order);
-3. :func:`sim.world.resolve` resolves all choices together;
+3. :func:`sim.engine.rules.resolve` resolves all choices together;
 4. the month is recorded.
 """
 
@@ -220,7 +220,7 @@ class PeninsulaModel(mesa.Model):
         """Hand over the outputs: (history, choice_history, reason_history, advantage_history).
 
         The model drops its own references, so the buffer holding them goes back to the
-        pool (:mod:`sim.memory`) as soon as the caller's last reference goes, not whenever
+        pool (:mod:`sim.engine.memory`) as soon as the caller's last reference goes, not whenever
         the cyclic garbage collector gets to the model (its Mesa agents refer back to it).
         """
         out = self.history, self.choice_history, self.reason_history, self.advantage_history

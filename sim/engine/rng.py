@@ -6,7 +6,7 @@ arithmetic. So member 37 of a 10,000-member run gets the very same numbers as me
 run alone, in any batch, chunk or worker; nothing reads the clock, global state, hash
 order or the process id. (DESIGN.md asks for a generator per member seeded from
 ``(S, i)``: this is that, without a Python loop over members.) The transforms to Gumbel
-and normal numbers use :func:`sim.arith.log` and :func:`sim.arith.cos_2pi`, not NumPy's,
+and normal numbers use :func:`sim.engine.arith.log` and :func:`sim.engine.arith.cos_2pi`, not NumPy's,
 whose last bits differ between processors.
 
 The draws of each month (every actor's Gumbel noise, the war shock) are drawn ahead for a
@@ -176,7 +176,7 @@ class MemberStreams:
         np.bitwise_and(low, _LOW24, out=low)
         k[:, half:] = low
         u = k.astype(np.float32)  # exact (< 2**24); int32 converts in vector loops, uint64 does not
-        # -log(-log((k + 0.5) * 2**-24)) for each 24-bit k, with sim.arith.log (the same bits
+        # -log(-log((k + 0.5) * 2**-24)) for each 24-bit k, with sim.engine.arith.log (the same bits
         # on every machine).
         u += np.float32(0.5)
         u *= np.float32(2.0 ** -24)

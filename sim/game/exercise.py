@@ -1,6 +1,6 @@
 """Teaching exercises: a scenario, the states students play, turns, briefings, injects and debrief questions.
 
-An exercise file lives in ``scenarios/exercises/`` and reads like this::
+An exercise file lives in ``scenarios/exercises/`` (bundled: ``sim/data/scenarios/exercises/``) and reads like this::
 
     name: pyongyang_bargain
     title: "Pyongyang's bargain"
