@@ -7,7 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+import sim
+
+ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -35,14 +37,18 @@ def _python_block(marker: str) -> str:
     return next(b for b in re.findall(r"```python\n(.*?)```", README, flags=re.S) if marker in b)
 
 
-def test_python_example_runs():
+def test_python_example_runs(tmp_path):
     block = _python_block("sim.run(")
-    block = block.replace("members=1000", "members=60").replace('results.save("runs/baseline")', "")
+    block = block.replace("members=1000", "members=60").replace('"runs/baseline"', repr(str(tmp_path / "run")))
     ns: dict = {}
     exec(compile(block, "README.md", "exec"), ns)  # noqa: S102 - the README's own example
     results = ns["results"]
     assert results.indicator("DPRK.food_security").shape == (60, 37)
     assert results.choices("CHN").shape == (60, 36)
+    loaded = sim.Results.load(tmp_path / "run")
+    assert np.array_equal(loaded.history, results.history)
+    assert all(np.array_equal(loaded.choice_index[c], results.choice_index[c]) for c in sim.ACTORS)
+    assert all(np.array_equal(loaded.reason_index[c], results.reason_index[c]) for c in sim.ACTORS)
 
 
 def test_every_indicator_is_documented():
@@ -79,3 +85,13 @@ def test_game_example_runs():
     ns: dict = {}
     exec(compile(block, "README.md", "exec"), ns)  # noqa: S102 - the README's own example
     assert ns["game"].finished
+
+
+def test_engine_door_example_runs():
+    block = _python_block("Simulation(")
+    ns: dict = {}
+    exec(compile(block, "README.md", "exec"), ns)  # noqa: S102 - the README's own example
+    run = ns["run"]
+    assert run.month == 1 and run.results().indicator("DPRK.food_security").shape == (100, 2)
+    assert (run.results().choices("DPRK") == "hold").all()
+    assert ns["card"].contributions.shape[1:] == (len(ns["card"].options), 100)
