@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sim.engine import CHUNK_MEMBERS
+from sim.engine import CHUNK_MEMBERS, check_seed, member_ids
 from sim.errors import PeninsulaError
 from sim.indicators import format_value
 
@@ -68,11 +68,8 @@ def cmd_run(args) -> int:
     if settings:
         scenario = sim.with_settings(scenario, settings)
     members = scenario.members if args.members is None else args.members
-    if members < 1:
-        raise PeninsulaError(f"--members must be at least 1, got {members}", file="--members")
-    seed = scenario.seed if args.seed is None else args.seed
-    if seed < 0:
-        raise PeninsulaError(f"--seed must be a non-negative integer, got {seed}", file="--seed")
+    member_ids(members, field="--members")
+    seed = check_seed(scenario.seed if args.seed is None else args.seed, field="--seed")
     outdir = Path(args.out) if args.out else Path("runs") / scenario.name
     prog, update = _progress_runner(members, scenario.months)
     if prog:
@@ -297,11 +294,8 @@ def _experiment(args, scenario, design=None, samples=None):
     from sim.batch import DEFAULT_PARTITION, Experiment, default_outcomes, make_design, parse_grid, parse_outcome
 
     members = args.members if args.members is not None else 1
-    if members < 1:
-        raise PeninsulaError(f"--members must be at least 1, got {members}", file="--members")
-    seed = scenario.seed if args.seed is None else args.seed
-    if seed < 0:
-        raise PeninsulaError(f"--seed must be a non-negative integer, got {seed}", file="--seed")
+    member_ids(members, field="--members")
+    seed = check_seed(scenario.seed if args.seed is None else args.seed, field="--seed")
     grid = parse_grid(getattr(args, "grid", None) or [], scenario)
     table = make_design(scenario, grid=grid, design=design, samples=samples, seed=seed)
     outcomes = [parse_outcome(o, scenario) for o in args.outcome] if args.outcome else default_outcomes(scenario)

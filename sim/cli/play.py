@@ -29,6 +29,7 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.table import Table
 
+from sim.engine import check_seed, member_ids
 from sim.errors import PeninsulaError
 from sim.data import bundled_exercises
 from sim.game.exercise import load_exercise
@@ -74,10 +75,10 @@ def cmd_play(args, *, stdin: TextIO | None = None, console: Console | None = Non
     role = next((r for r in ex.roles if r.lower() == role.lower()), role)
     if role not in ex.roles:
         raise PeninsulaError(f"'{ex.name}' has no role {role!r}; its roles: {', '.join(ex.roles)}", file="--role")
-    if args.members is not None and args.members < 1:
-        raise PeninsulaError(f"--members must be at least 1, got {args.members}", file="--members")
-    if args.seed is not None and args.seed < 0:
-        raise PeninsulaError(f"--seed must be a non-negative integer, got {args.seed}", file="--seed")
+    if args.members is not None:
+        member_ids(args.members, field="--members")
+    if args.seed is not None:
+        check_seed(args.seed, field="--seed")
     report = Path(args.report) if args.report else Path("runs") / f"play-{ex.name}-{role}"
     if report.exists() and not report.is_dir():
         raise PeninsulaError("exists and is not a folder; choose another --report", file=str(report))

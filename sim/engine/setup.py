@@ -28,31 +28,35 @@ Value = float | np.ndarray
 """A parameter's value: one number for every member, or an array with one per member."""
 
 
-def member_ids(members: int | Sequence[int], *, repeats: bool = False) -> np.ndarray:
-    """A count N -> ids 0..N-1; a list -> those ids (checked: non-negative, none twice unless ``repeats``)."""
+def member_ids(members: int | Sequence[int], *, repeats: bool = False, field: str = "members") -> np.ndarray:
+    """A count N -> ids 0..N-1; a list -> those ids (checked: non-negative, none twice unless ``repeats``).
+
+    The one check of members: the CLI calls it too, with ``field`` the option's name (``--members``).
+    """
     if isinstance(members, bool):
-        raise PeninsulaError(f"members must be a whole number, got {members!r}", field="members")
+        raise PeninsulaError(f"expected a whole number of members, got {members!r}", field=field)
     if isinstance(members, int | np.integer):
         if members < 1:
-            raise PeninsulaError(f"members must be at least 1, got {members}", field="members")
+            raise PeninsulaError(f"expected at least 1 member, got {members}", field=field)
         return np.arange(int(members), dtype=np.int64)
     try:
         ids = np.asarray(list(members))
     except TypeError:
-        raise PeninsulaError(f"members must be a count or a list of member ids, got {members!r}",
-                             field="members") from None
+        raise PeninsulaError(f"expected a count of members or a list of member ids, got {members!r}",
+                             field=field) from None
     if ids.ndim != 1 or len(ids) == 0 or not np.issubdtype(ids.dtype, np.integer) or (ids < 0).any():
-        raise PeninsulaError("members must be a count or a non-empty list of non-negative integer ids",
-                             field="members")
+        raise PeninsulaError("expected a count of members or a non-empty list of non-negative integer ids",
+                             field=field)
     if not repeats and len(np.unique(ids)) != len(ids):
-        raise PeninsulaError("member ids must not repeat", field="members")
+        raise PeninsulaError("member ids must not repeat", field=field)
     return ids.astype(np.int64)
 
 
-def check_seed(seed) -> int:
-    """The seed as an int, if it is a whole number in [0, 2**63)."""
+def check_seed(seed, field: str = "seed") -> int:
+    """The seed as an int, if it is a whole number in [0, 2**63): the one check of seeds."""
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**63:
-        raise PeninsulaError(f"the seed must be a non-negative integer below 2**63, got {seed!r}", field="seed")
+        raise PeninsulaError(f"expected a seed that is a non-negative integer below 2**63, got {seed!r}",
+                             field=field)
     return int(seed)
 
 

@@ -365,7 +365,7 @@ def test_play_cli_end_of_input_ends_cleanly(monkeypatch, capsys, tmp_path):
     (["pyongyang_bargain", "--role", "USA"], "has no role 'USA'"),
     (["no_such_exercise"], "no such exercise"),
     ([], "name an exercise"),
-    (["pyongyang_bargain", "--members", "0"], "--members must be at least 1"),
+    (["pyongyang_bargain", "--members", "0"], "option --members: expected at least 1 member"),
 ])
 def test_play_cli_errors_are_one_paragraph(monkeypatch, capsys, argv, words):
     code, _, err = _play_cli(monkeypatch, capsys, "1\n", *argv)
