@@ -73,93 +73,154 @@ class Indicator:
     initial: float
     claims: tuple[str, ...] = field(default=())
     key: bool = False  # shown in the CLI summary and first in the dashboard
+    assumption: str = ""
+    """Where no article gives the starting value: why this value (the reasoning), else empty."""
 
 
-def _i(name, unit, low, high, initial, description, claims, key=False):
-    return Indicator(name, unit, low, high, description, float(initial), tuple(claims), key)
+def _i(name, unit, low, high, initial, description, claims, key=False, assumption=""):
+    """An indicator: unit, range, starting value, description and the claims behind the value.
+
+    ``assumption`` gives the reasoning behind a starting value that no article gives (else empty).
+    """
+    return Indicator(name, unit, low, high, description, float(initial), tuple(claims), key, assumption)
 
 
 _BASE: list[Indicator] = [
     _i("world.war_intensity", "index", 0, 1, 0.8,
        "Intensity of the war in Ukraine (1 = the heaviest fighting of 2023-24, 0 = no fighting); "
-       "drives Russia's need for shells.", ["s004-desperation", "s004-shell-shortage"], key=True),
+       "drives Russia's need for shells.", ["s004-desperation", "s004-shell-shortage"], key=True,
+       assumption="No article measures intensity. 0.8 is heavy fighting just below the heaviest of 2023-24 "
+                  "(Russia short of shells, Putin's visit 'a step of despair'), and equals the level the war "
+                  "drifts to (war_intensity_target)."),
     _i("world.sanctions_enforcement", "index", 0, 1, 0.6,
        "How strictly UN sanctions on the DPRK are enforced (1 = fully).",
-       ["s004-cancel-sanctions", "s004-unsc"]),
+       ["s004-cancel-sanctions", "s004-unsc"],
+       assumption="No article measures enforcement. 0.6, the level sanctions drift back to "
+                  "(sanctions_baseline): in force but leaky, with room for Russia to pull it down and the US "
+                  "to push it up."),
     _i("DPRK.food_security", "share", 0, 1, 0.8,
        "Share of the DPRK's annual grain need that this month's supply rate covers "
        "(domestic grain + Russian rice + Chinese aid + imports, over the need).",
        ["s001-grain-gap", "s001-grain-under-4mt"], key=True),
     _i("DPRK.hard_currency_usd", "USD", 0, None, 1.0e9,
        "The regime's hard-currency reserves.", ["s001-financial-food", "s000-munitions-for-money-oil"],
-       key=True),
+       key=True,
+       assumption="The DPRK publishes no reserves and no article gives them. $1 bn is an order-of-magnitude "
+                  "guess: a few months of what Russia pays, and below the $1.5 bn at which the cash interest "
+                  "is half satisfied, so money still matters to Pyongyang at the start."),
     _i("DPRK.regime_security", "index", 0, 1, 0.6,
        "How secure the Kim regime and its succession are (food, cash, patrons, external threat).",
-       ["s000-survival", "s000-succession"], key=True),
+       ["s000-survival", "s000-succession"], key=True,
+       assumption="No article measures it; 'survival' as the current task says the regime is not secure. "
+                  "0.6 is a middling value, a little below what its drivers give at the start (about 0.65), "
+                  "so it rises slowly if nothing changes."),
     _i("DPRK.missile_tests", "launches", 0, None, 0.0,
        "Missile launches in the month.", ["s000-missile-moratorium"], key=True),
     _i("DPRK.troops_abroad", "soldiers", 0, None, 0.0,
        "DPRK soldiers serving with Russia's forces.", ["s001-troops-sent", "s001-10000-200m"], key=True),
     _i("DPRK.russia_trade_share", "share", 0, 1, 0.1,
        "Russia's share of the DPRK's civil trade (Russia + China), in value.",
-       ["s002-40pct", "s002-china-reliance"], key=True),
+       ["s002-40pct", "s002-china-reliance"], key=True,
+       assumption="No article gives the share in June 2024. China has long carried most of the DPRK's trade "
+                  "(s002-china-reliance), so Russia starts with a tenth; the 40% of s002-40pct is read as an "
+                  "ambition, not a starting value."),
     _i("DPRK.military_capability", "index", 0, 1, 0.5,
-       "Modernisation of DPRK missile and space forces.", ["s002-nuclear-under-kim", "s001-space-tech"]),
+       "Modernisation of DPRK missile and space forces.", ["s002-nuclear-under-kim", "s001-space-tech"],
+       assumption="No article measures capability. 0.5 is mid-scale: capabilities 'have flourished' under "
+                  "Kim, yet Russian technology could still add much."),
     _i("DPRK.space_capability", "index", 0, 1, 0.2,
        "Readiness to put a military reconnaissance satellite in orbit (a launch needs 0.5).",
-       ["s001-space-tech"]),
+       ["s001-space-tech"],
+       assumption="No article measures it. 0.2, well below the 0.5 a launch needs, because the article "
+                  "presents the satellite as depending on Russian space technology: about five months of "
+                  "transfer (tech_gain) come first."),
     _i("DPRK.satellites_launched", "launches", 0, None, 0.0,
        "Reconnaissance satellites launched since the start of the run (cumulative).", ["s001-space-tech"]),
     _i("DPRK.export_level", "share", 0, 1, 1.0,
        "Share of the DPRK's munitions export capacity committed to Russia.",
        ["s003-production", "s000-munitions-for-money-oil"]),
     _i("DPRK.shells_exported", "shells/month", 0, None, 300_000.0,
-       "Shell-equivalents delivered to Russia in the month.", ["s003-4800-shells", "s002-supplies"]),
+       "Shell-equivalents delivered to Russia in the month.", ["s003-4800-shells", "s002-supplies"],
+       assumption="The article's 'approximately 4,800 shells' read as about 4.8 million shell-equivalents "
+                  "over about 16 months (an assumption): the starting month delivers the full capacity of "
+                  "300,000 (shell_capacity)."),
     _i("RUS.munitions_shortfall", "share", 0, 1, 0.05,
-       "Share of Russia's monthly shell need that no supply covers.", ["s004-shell-shortage"], key=True),
+       "Share of Russia's monthly shell need that no supply covers.", ["s004-shell-shortage"], key=True,
+       assumption="The article speaks of a shortage that DPRK shells help overcome, with no size. 0.05 is a "
+                  "small remaining gap, within the range the baseline run moves in (about 0.05-0.15)."),
     _i("RUS.payments_to_dprk_usd", "USD", 0, None, 4.2e9,
        "Cumulative value Russia has paid the DPRK (money, oil, food) since deliveries began in 2023.",
-       ["s000-paid-5-5bn"], key=True),
+       ["s000-paid-5-5bn"], key=True,
+       assumption="Set to hit the article's estimate, not derived: with about $0.2-0.3 bn a month, an "
+                  "opening $4.2 bn in June 2024 reaches 'could have already paid 5.5 billion' by December "
+                  "2024. It would mean full deliveries from about April 2023, earlier than usually reported."),
     _i("RUS.monthly_payments_usd", "USD/month", 0, None, 3.0e8,
        "Value paid to the DPRK in the month: shells, soldiers' pay and rice.",
-       ["s000-munitions-for-money-oil", "s001-pay-2000"]),
+       ["s000-munitions-for-money-oil", "s001-pay-2000"],
+       assumption="Follows from two assumptions: 300,000 shell-equivalents at $1,000 (shell_capacity, "
+                  "shell_price_usd), with no soldiers abroad and no rice yet in June 2024."),
     _i("RUS.cash_payments_usd", "USD/month", 0, None, 3.0e8,
        "What Russia pays the DPRK in the month in money and oil (not rice or technology).",
-       ["s000-munitions-for-money-oil", "s004-food-fuel-tech"]),
+       ["s000-munitions-for-money-oil", "s004-food-fuel-tech"],
+       assumption="The same $300 m a month as the total (300,000 shell-equivalents at the assumed $1,000): "
+                  "no rice and no technology in the starting month."),
     _i("RUS.purchase_level", "share", 0, 1, 1.0,
        "Share of the DPRK's export capacity that Russia is contracted to buy.", ["s001-arms-ease-food"]),
     _i("RUS.food_aid_level", "share", 0, 1, 0.0,
        "Share of the 600-700 kt a year rice programme that Russia is delivering.", ["s001-rice"]),
     _i("CHN.influence_over_dprk", "index", 0, 1, 0.7,
-       "Beijing's influence over Pyongyang's choices.", ["s003-reduce-influence", "s002-pawn"], key=True),
+       "Beijing's influence over Pyongyang's choices.", ["s003-reduce-influence", "s002-pawn"], key=True,
+       assumption="No article measures influence. 0.7 is high but not full ('entirely a pawn' is an "
+                  "overstatement, and it speaks of the past), near what the influence formula gives at the "
+                  "start (about 0.74)."),
     _i("CHN.reputation", "index", 0, 1, 0.6,
-       "China's international standing as a responsible power.", ["s003-reproach"]),
+       "China's international standing as a responsible power.", ["s003-reproach"],
+       assumption="No article measures standing. 0.6, the level it recovers to (reputation_baseline): "
+                  "middling, with room to lose to the reproach or gain by pressing Moscow."),
     _i("CHN.pressure_on_dprk", "index", 0, 1, 0.0,
        "Beijing's pressure on Pyongyang over its red lines (1 in a month it warns, then fading).",
        ["s003-serious-arguments", "s003-red-lines"]),
     _i("CHN.trade_level", "index", 0, 1.5, 1.0,
        "China-DPRK trade relative to its 2023 level (1 = unchanged).", ["s002-china-reliance"]),
     _i("CHN.aid_level", "share", 0, 1, 0.0,
-       "Share of China's food-aid programme being delivered.", ["s002-china-reliance"]),
+       "Share of China's food-aid programme being delivered.", ["s002-china-reliance"],
+       assumption="No article reports Chinese food aid under way in June 2024, so the programme starts off; "
+                  "China starts it by choosing aid_dprk."),
     _i("USA.regional_troops", "soldiers", 0, None, 82_500.0,
        "US military personnel in Japan and South Korea.",
        ["s000-us-troops-japan", "s000-us-troops-korea"], key=True),
     _i("USA.ukraine_aid", "share", 0, 1, 0.8,
-       "US military aid to Ukraine relative to its 2024 level.", ["s001-trump-reduce"]),
+       "US military aid to Ukraine relative to its 2024 level.", ["s001-trump-reduce"],
+       assumption="No article measures US aid. 0.8 is substantial but below the full level, so it can rise "
+                  "or fall; with the rest it puts Ukraine's support target (about 0.66) near its starting "
+                  "0.6."),
     _i("ROK.threat_perception", "index", 0, 1, 0.45,
        "How threatened South Korea feels by the DPRK and its alliance with Russia.",
-       ["s000-existential-threat"], key=True),
+       ["s000-existential-threat"], key=True,
+       assumption="'Existential threat' is not quantified. 0.45 is near where the baseline run settles "
+                  "(about 0.42-0.48), a little above Japan's as South Korea borders the DPRK."),
     _i("ROK.defence_readiness", "index", 0, 1, 0.5,
-       "South Korea's own defence build-up.", ["s000-existential-threat"]),
+       "South Korea's own defence build-up.", ["s000-existential-threat"],
+       assumption="No article measures readiness. 0.5 is mid-scale: room for a build-up, and a budget "
+                  "interest that wants it lower."),
     _i("ROK.ukraine_aid", "share", 0, 1, 0.2,
-       "South Korea's support for Ukraine (share of what it could give).", ["s002-umerov"]),
+       "South Korea's support for Ukraine (share of what it could give).", ["s002-umerov"],
+       assumption="The article reports talks, not aid. 0.2 is a small share of what Seoul could give, as it "
+                  "sent no weapons directly to Ukraine in 2024."),
     _i("JPN.threat_perception", "index", 0, 1, 0.43,
        "How threatened Japan feels by the DPRK and its alliance with Russia.",
-       ["s000-existential-threat", "s000-missile-moratorium"], key=True),
+       ["s000-existential-threat", "s000-missile-moratorium"], key=True,
+       assumption="'Existential threat' is not quantified. 0.43 is near where the baseline run settles "
+                  "(about 0.41-0.47), a little below South Korea's 0.45; both follow the same threat formula, "
+                  "so the difference fades within months."),
     _i("JPN.defence_readiness", "index", 0, 1, 0.5,
-       "Japan's own defence build-up.", ["s000-existential-threat"]),
+       "Japan's own defence build-up.", ["s000-existential-threat"],
+       assumption="No article measures readiness. 0.5 is mid-scale: room for a build-up, and a budget "
+                  "interest that wants it lower."),
     _i("UKR.allied_support", "index", 0, 1, 0.6,
-       "Allied support reaching Ukraine (arms, money, political backing).", ["s002-umerov", "s001-trump-reduce"]),
+       "Allied support reaching Ukraine (arms, money, political backing).", ["s002-umerov", "s001-trump-reduce"],
+       assumption="No article measures support. 0.6 is substantial but short of what Ukraine asks, near the "
+                  "target its sources give at the start (about 0.66)."),
 ]
 
 _RELATION_DEFAULTS: dict[str, float] = {
@@ -193,12 +254,52 @@ _RELATION_CLAIMS: dict[str, tuple[str, ...]] = {
     "UKR-JPN": ("s002-umerov",),
 }
 
+_RELATION_ASSUMPTIONS: dict[str, str] = {
+    # No article puts a number on any relation: each starting alignment is the modeller's reading.
+    "RUS-DPRK": "'Stronger than at any time since the collapse of the Soviet Union' is qualitative. 0.5 is a "
+                "clear alignment short of trust (North Koreans trust no one, s000-distrust); the June 2024 "
+                "summit adds 0.1 in the baseline.",
+    "CHN-DPRK": "Formal allies, but Beijing is dissatisfied and Pyongyang distrusts it: 0.3 is lukewarm, "
+                "warmer than indifference, well below the Russia-DPRK tie.",
+    "CHN-RUS": "Russia's 'main political and economic partner': 0.6 is close but not allied, and above "
+               "Russia's tie with the DPRK.",
+    "USA-DPRK": "Adversaries without diplomatic relations: -0.8, not -1, as the DPRK has sought talks for "
+                "sanctions relief (s004-sanctions-relief).",
+    "USA-RUS": "Hostile over the war in Ukraine (the US arms Kyiv), short of direct war: -0.7.",
+    "USA-CHN": "Strategic rivals that still trade and talk: -0.4; China sees the US foothold in South Korea "
+               "as a threat (s000-thaad-foothold).",
+    "ROK-DPRK": "The DPRK is an 'existential threat' to South Korea: -0.7, deeply hostile; that it is a "
+                "shade less than Japan's -0.8 is a guess, not a finding.",
+    "ROK-RUS": "Cool: Seoul backs Ukraine diplomatically and in aid but sends no weapons directly and keeps "
+               "some ties with Moscow: -0.3.",
+    "ROK-CHN": "Indifferent on balance: China is a main trading partner, but it sees South Korea as a US "
+               "foothold (THAAD): 0.0.",
+    "ROK-USA": "Treaty allies with US troops on Korean soil: 0.7, a little below Japan's tie with the US.",
+    "JPN-DPRK": "Missiles fly towards the Sea of Japan and the DPRK is an 'existential threat': -0.8, as "
+                "hostile as the US.",
+    "JPN-RUS": "Japan sanctions Russia and backs Ukraine, and the two have an unsettled territorial "
+               "dispute: -0.5.",
+    "JPN-CHN": "Strained but working, with heavy trade and territorial disputes: -0.2.",
+    "JPN-USA": "The closest US alliance in the region, with more than 50,000 US troops in Japan: 0.8.",
+    "JPN-ROK": "Partners against the same threat, held back by historical disputes: 0.3.",
+    "UKR-DPRK": "DPRK shells, missiles and soldiers are used against Ukraine: -0.8, just short of the war "
+                "with Russia itself.",
+    "UKR-RUS": "At war: the bottom of the scale, -1.",
+    "UKR-CHN": "Cool: China 'silently observes' Russia's war and will not press Putin (s003-reproach): -0.2.",
+    "UKR-USA": "Ukraine's main backer, with support in doubt under a new administration (s001-trump-reduce): "
+               "0.6.",
+    "UKR-ROK": "Cooperation discussed (the Umerov visit) but no direct arms: 0.3.",
+    "UKR-JPN": "Japan gives Ukraine money and non-lethal aid and sanctions Russia: 0.4, a little above South "
+               "Korea.",
+}
+
 INDICATORS: dict[str, Indicator] = {ind.name: ind for ind in _BASE}
 for _p in PAIRS:
     INDICATORS[f"relations.{_p}"] = _i(
         f"relations.{_p}", "alignment", -1, 1, _RELATION_DEFAULTS[_p],
         f"Alignment between {_p.split('-')[0]} and {_p.split('-')[1]} (-1 hostile, 1 aligned).",
-        _RELATION_CLAIMS[_p], key=_p in ("RUS-DPRK", "CHN-DPRK", "CHN-RUS"))
+        _RELATION_CLAIMS[_p], key=_p in ("RUS-DPRK", "CHN-DPRK", "CHN-RUS"),
+        assumption=_RELATION_ASSUMPTIONS.get(_p, ""))
 
 NAMES: tuple[str, ...] = tuple(INDICATORS)
 INDEX: dict[str, int] = {n: i for i, n in enumerate(NAMES)}

@@ -1,8 +1,9 @@
 """World parameters: the numbers the resolve step uses, each with its unit, range and claims.
 
 A scenario sets them under ``params:``; the path of one is ``params.NAME``. Defaults are
-the baseline's calibration; the claims in ``seeds/evidence.yaml`` say where each comes
-from, and where the articles give no figure the note says the value is an assumption.
+the baseline's calibration. Each cites the claims in ``seeds/evidence.yaml`` that back it;
+where no article gives the value, ``assumption`` says so and gives the reasoning (the
+dashboard's Evidence page lists them with their live values).
 """
 
 from __future__ import annotations
@@ -21,60 +22,114 @@ class Param:
     unit: str
     description: str
     claims: tuple[str, ...]
+    assumption: str = ""
+    """Where no article gives the value: why this value (the reasoning), else empty."""
 
 
-def _p(name, default, low, high, unit, description, *claims):
-    return Param(name, float(default), float(low), float(high), unit, description, tuple(claims))
+def _p(name, default, low, high, unit, description, *claims, assumption=""):
+    """A parameter: default, range, unit, description and the claims that back it.
+
+    ``assumption`` gives the reasoning behind a value that no article gives (else empty).
+    """
+    return Param(name, float(default), float(low), float(high), unit, description, tuple(claims), assumption)
 
 
 _ALL = [
     # --- the war and Russia's shell hunt
     _p("war_intensity_target", 0.8, 0, 1, "index",
        "Level the war's intensity drifts towards (set it low for a ceasefire).",
-       "s004-desperation", "s004-shell-shortage"),
+       "s004-desperation", "s004-shell-shortage",
+       assumption="No article measures the war's intensity. 0.8 keeps the war near its starting level: "
+                  "intense, as a 'step of despair' to end a shell shortage suggests, but below the heaviest "
+                  "fighting of 2023-24 (1 on this scale)."),
     _p("war_reversion", 0.15, 0, 1, "1/month", "How fast the war's intensity moves to its target.",
-       "s004-shell-shortage"),
+       "s004-shell-shortage",
+       assumption="No article gives a speed. 15% of the gap a month is a half-life of about four months: "
+                  "a ceasefire or an offensive takes a season to play out, not a month."),
     _p("war_volatility", 0.03, 0, 0.3, "index/month",
-       "Standard deviation of the monthly random shock to the war's intensity.", "s004-desperation"),
+       "Standard deviation of the monthly random shock to the war's intensity.", "s004-desperation",
+       assumption="No article gives a volatility. With the 15% monthly pull to the target, shocks of 0.03 "
+                  "make the intensity wander about 0.06 either side of it; the baseline samples it from "
+                  "0.01 to 0.05."),
     _p("shell_need_full", 750_000, 0, 3_000_000, "shells/month",
-       "Russia's shell need at full intensity (assumption: fire of about 25,000 shells a day).",
-       "s004-shell-shortage"),
+       "Russia's shell need at full intensity.",
+       "s004-shell-shortage",
+       assumption="No article gives Russia's fire. 750,000 a month is about 25,000 shells a day at the "
+                  "heaviest fighting, of the order of public estimates of Russian daily artillery fire in "
+                  "2023-24."),
     _p("domestic_shells", 450_000, 0, 3_000_000, "shells/month",
-       "Russia's own shell output in June 2024 (assumption).", "s004-shell-shortage"),
+       "Russia's own shell output in June 2024.", "s004-shell-shortage",
+       assumption="No article gives Russia's output. 450,000 a month (about 5.4 million a year) is chosen so "
+                  "that, with 300,000 DPRK shell-equivalents, Russia just covers its need at the starting "
+                  "intensity (750,000 x 0.8 x 1.25): a shortage that DPRK shells close, not a gap they "
+                  "cannot fill."),
     _p("stock_rebuild", 0.25, 0, 2, "share",
-       "Extra shells Russia wants beyond the month's fire, to rebuild depleted stocks (assumption).",
-       "s004-shell-shortage", "s004-desperation"),
+       "Extra shells Russia wants beyond the month's fire, to rebuild depleted stocks.",
+       "s004-shell-shortage", "s004-desperation",
+       assumption="No article gives a figure. A quarter more than the month's fire is a guess at how much a "
+                  "depleted army buys to refill its stocks; it keeps Russia wanting shells after a ceasefire "
+                  "only in proportion to the fire that remains."),
     _p("domestic_growth", 0.005, 0, 0.1, "1/month",
-       "Monthly growth of Russia's own output, as a share of the June 2024 level.", "s004-shell-shortage"),
+       "Monthly growth of Russia's own output, as a share of the June 2024 level.", "s004-shell-shortage",
+       assumption="No article gives a growth rate. Half a percent of the June 2024 level a month is about 6% "
+                  "more output a year (18% after three years): slow expansion, so Russia still needs DPRK "
+                  "shells at the end of the run."),
     _p("shell_capacity", 300_000, 0, 1_000_000, "shells/month",
-       "DPRK export capacity: seed 003's '4,800 shells' read as ~4.8 million over ~16 months.",
-       "s003-4800-shells", "s003-production"),
+       "DPRK munitions export capacity, in shell-equivalents a month.",
+       "s003-4800-shells", "s003-production",
+       assumption="The article's 'approximately 4,800 shells' is taken as garbled for about 4.8 million "
+                  "shell-equivalents (public reporting spoke of millions), delivered over about 16 months: "
+                  "300,000 a month. Both the reading and the 16 months are assumptions; the baseline samples "
+                  "200,000-400,000."),
     _p("shell_price_usd", 1_000, 0, 10_000, "USD/shell",
-       "Price Russia pays per shell-equivalent (missiles included); with the capacity it "
-       "takes cumulative payments to about $5.5 bn by late 2024.", "s000-paid-5-5bn"),
+       "Price Russia pays per shell-equivalent (missiles included).", "s000-paid-5-5bn",
+       assumption="No article gives a price. $1,000 per shell-equivalent is chosen so that, with 300,000 a "
+                  "month and an opening stock of $4.2 bn, cumulative payments reach the article's $5.5 bn "
+                  "by late 2024 (a calibration, not a market price; a lever from $200 to $3,000)."),
     _p("cash_share", 0.7, 0, 1, "share",
        "Share of munitions payments made in money; the rest is oil and goods.",
-       "s000-munitions-for-money-oil", "s004-food-fuel-tech"),
+       "s000-munitions-for-money-oil", "s004-food-fuel-tech",
+       assumption="The articles name money, oil, food and technology as payment but give no split. Seven "
+                  "tenths in money is a guess that makes cash the main form, as the DPRK's financial needs "
+                  "(s001-financial-food) suggest."),
     _p("tech_payment_share", 0.3, 0, 1, "share",
        "Share of a month's shell payments made in technology when Russia transfers it.",
-       "s004-food-fuel-tech", "s001-space-tech"),
+       "s004-food-fuel-tech", "s001-space-tech",
+       assumption="No article values the technology. In a transfer month, 30% of the shells' value is taken "
+                  "as paid in technology instead of money or oil: a noticeable saving for Russia, not a "
+                  "substitute for cash."),
     _p("strike_effect", 0.25, 0, 1, "share",
        "Share of a month's DPRK deliveries that Ukrainian strikes on supply lines destroy.",
-       "s004-debris"),
+       "s004-debris",
+       assumption="No article gives a figure; the debris shows only that DPRK munitions reach the front. A "
+                  "quarter of a month's deliveries is a guess at what strikes on depots and rail lines can "
+                  "destroy: enough to matter, too little to stop the flow."),
     _p("programme_persistence", 0.7, 0, 1, "1/month",
        "Share of a supply programme (exports, purchases, aid) that runs on in a month "
-       "its owner does not renew it: commitments bind no one.", "s000-obligations", "s004-unreliable"),
+       "its owner does not renew it: commitments bind no one.", "s000-obligations", "s004-unreliable",
+       assumption="The articles say commitments are broken at will, not how fast. 70% a month is a half-life "
+                  "of about two months: deliveries already under way run on briefly, then stop unless "
+                  "renewed."),
     # --- soldiers
     _p("troop_batch", 10_000, 0, 50_000, "soldiers",
        "Soldiers sent by one deployment decision.", "s001-10000-200m", "s001-troops-sent"),
     _p("troop_cap", 30_000, 0, 200_000, "soldiers",
-       "Most DPRK soldiers that serve abroad at once (assumption).", "s003-contingents"),
+       "Most DPRK soldiers that serve abroad at once.", "s003-contingents",
+       assumption="No article gives a ceiling. Three batches of 10,000 ('at least 10,000' being the "
+                  "articles' figure) is a guess at what the DPRK would send while keeping its own army "
+                  "intact."),
     _p("troop_pay_usd_month", 2_000, 0, 10_000, "USD/soldier/month",
        "Pay per soldier: $2,000 x 10,000 x 12 = $240 m a year.", "s001-pay-2000", "s001-10000-200m"),
     _p("troop_attrition", 0.03, 0, 0.3, "1/month",
-       "Monthly losses and rotation home at full war intensity.", "s002-kursk"),
+       "Monthly losses and rotation home at full war intensity.", "s002-kursk",
+       assumption="The articles report combat in Kursk, not losses. 3% a month is about 30% of a contingent "
+                  "lost or rotated home in a year at full intensity, so a contingent needs fresh batches to "
+                  "keep its size."),
     _p("troop_return", 0.3, 0, 1, "1/month",
-       "Share of soldiers sent home per month when there is no war.", "s001-mutual-benefit"),
+       "Share of soldiers sent home per month when there is no war.", "s001-mutual-benefit",
+       assumption="No article says how fast soldiers come home. 30% a month is a half-life of about two "
+                  "months: once the war (and Russia's pay) stops, the benefit is gone and most soldiers are "
+                  "home within half a year."),
     # --- food
     _p("grain_production_t", 4.0e6, 2.0e6, 6.0e6, "t/year",
        "DPRK grain output.", "s001-grain-under-4mt", "s001-grain-gap"),
@@ -84,111 +139,219 @@ _ALL = [
        "Russian rice when the programme runs in full (600-700 kt).", "s001-rice"),
     _p("rice_deal", 0.0, 0, 1, "share",
        "Share of the rice programme a standing agreement delivers whatever Russia chooses that month "
-       "(0 in the baseline: rice only when Russia chooses to ship it).", "s001-rice", "s001-financial-food"),
-    _p("rice_price_usd_t", 500, 0, 2_000, "USD/t", "Value of a tonne of rice (assumption).", "s001-rice"),
+       "(0 in the baseline: rice only when Russia chooses to ship it; the article's offer is conditional).",
+       "s001-rice", "s001-financial-food"),
+    _p("rice_price_usd_t", 500, 0, 2_000, "USD/t", "Value of a tonne of rice.", "s001-rice",
+       assumption="No article prices the rice. $500 a tonne is of the order of world export prices for "
+                  "ordinary rice; it only sets what the rice adds to Russia's payments (650,000 t is about "
+                  "$27 m a month)."),
     _p("china_aid_t_per_year", 300_000, 0, 2.0e6, "t/year",
-       "Chinese food aid when the programme runs in full (assumption).", "s002-china-reliance"),
+       "Chinese food aid when the programme runs in full.", "s002-china-reliance",
+       assumption="No article gives Chinese aid. 300,000 t a year, under half of Russia's rice offer, "
+                  "closes almost a third of the one-million-tonne gap: real help that does not make Russian "
+                  "rice unnecessary."),
     _p("china_trade_food_t", 100_000, 0, 1.0e6, "t/year",
-       "Grain that normal trade with China brings in (assumption).", "s002-china-reliance"),
+       "Grain that normal trade with China brings in.", "s002-china-reliance",
+       assumption="No article gives it. 100,000 t a year is a guess at the grain and flour in ordinary "
+                  "China-DPRK trade, a tenth of the gap, so a trade squeeze costs some food but is no famine "
+                  "by itself."),
     _p("food_import_share", 0.03, 0, 1, "share",
-       "Share of hard-currency income spent on grain imports.", "s001-arms-ease-food"),
-    _p("grain_price_usd_t", 400, 50, 2_000, "USD/t", "World grain price (assumption).", "s001-arms-ease-food"),
+       "Share of hard-currency income spent on grain imports.", "s001-arms-ease-food",
+       assumption="The article says arms income eases food shortages, not how much. 3% of income buys about "
+                  "0.15-0.25 Mt of grain a year at baseline income: a visible easing, well short of the gap, "
+                  "as the regime spends most of its money elsewhere."),
+    _p("grain_price_usd_t", 400, 50, 2_000, "USD/t", "World grain price.", "s001-arms-ease-food",
+       assumption="No article gives a price. $400 a tonne is of the order of world grain prices (a few "
+                  "hundred dollars), rounded up for freight and the premium a sanctioned buyer pays; the "
+                  "harvest_failure scenario varies it."),
     # --- money and trade
     _p("spend_rate", 0.05, 0, 1, "1/month",
-       "Share of reserves the regime spends each month.", "s001-financial-food"),
+       "Share of reserves the regime spends each month.", "s001-financial-food",
+       assumption="No article describes the regime's spending. A twentieth of reserves a month (about 46% a "
+                  "year) means reserves settle near 20 months of income: the money is used, not hoarded."),
     _p("china_trade_usd", 190e6, 0, 1e9, "USD/month",
-       "Value of China-DPRK trade at its 2023 level (assumption: ~$2.3 bn a year).", "s002-china-reliance"),
+       "Value of China-DPRK trade at its 2023 level.", "s002-china-reliance",
+       assumption="The article says the DPRK relied on trade with China, with no amount. $190 m a month is "
+                  "about $2.3 bn a year, the order of China-DPRK trade in 2023 in Chinese customs figures "
+                  "(not from the articles)."),
     _p("china_trade_income_usd", 20e6, 0, 5e8, "USD/month",
-       "Hard currency the DPRK earns from trade with China at the 2023 level (assumption).",
-       "s002-china-reliance"),
+       "Hard currency the DPRK earns from trade with China at the 2023 level.",
+       "s002-china-reliance",
+       assumption="No article gives it. $20 m a month ($240 m a year) is of the order of the DPRK's reported "
+                  "exports to China, most of the trade being Chinese exports to the DPRK."),
     _p("sanctioned_exports_usd", 60e6, 0, 1e9, "USD/month",
        "Hard currency the DPRK would earn from exports that sanctions block (coal, textiles, workers "
-       "abroad), earned in proportion to how little sanctions are enforced (assumption).",
-       "s004-sanctions-relief", "s004-cancel-sanctions"),
+       "abroad), earned in proportion to how little sanctions are enforced.",
+       "s004-sanctions-relief", "s004-cancel-sanctions",
+       assumption="No article gives it. $60 m a month ($720 m a year with no enforcement, about $290 m at "
+                  "the baseline's 0.6) is roughly a quarter of what the DPRK exported before the 2016-17 UN "
+                  "sanctions: relief is worth having, but less than Russia's payments."),
     _p("russia_base_trade_usd", 5e6, 0, 5e8, "USD/month",
-       "Russia-DPRK civil trade without the war deals (assumption).", "s002-40pct"),
+       "Russia-DPRK civil trade without the war deals.", "s002-40pct",
+       assumption="No article gives it. $5 m a month ($60 m a year) is of the order of the small Russia-DPRK "
+                  "trade before the war: without the munitions deals Russia's share of DPRK trade stays "
+                  "marginal."),
     _p("trade_adjust", 0.2, 0, 1, "1/month",
-       "How fast trade shares follow the flows.", "s002-40pct"),
+       "How fast trade shares follow the flows.", "s002-40pct",
+       assumption="No article gives a speed. 20% of the gap a month is a half-life of about three months: "
+                  "trade shares follow new flows within a season or two."),
     _p("squeeze_trade_level", 0.5, 0, 1, "index",
-       "China-DPRK trade level that a squeeze aims at.", "s003-leverage"),
+       "China-DPRK trade level that a squeeze aims at.", "s003-leverage",
+       assumption="The article says China has leverage, not how much it would use. Halving trade is a "
+                  "guess at a squeeze short of a blockade, which would endanger the buffer China needs."),
     # --- sanctions
     _p("sanctions_baseline", 0.6, 0, 1, "index",
-       "Level of enforcement that sanctions drift back to.", "s004-cancel-sanctions"),
+       "Level of enforcement that sanctions drift back to.", "s004-cancel-sanctions",
+       assumption="No article measures enforcement. 0.6 means sanctions in force but leaky (China and "
+                  "Russia enforce them loosely), leaving room for Russia to pull them down and the US to "
+                  "push them up."),
     _p("sanctions_step", 0.05, 0, 0.5, "index/month",
        "Monthly change in enforcement from one actor's push (US tightening, Russian shielding).",
-       "s004-unsc", "s004-cancel-sanctions"),
+       "s004-unsc", "s004-cancel-sanctions",
+       assumption="No article gives a rate. A push moves enforcement by about 0.05 a month (US tightening "
+                  "scales by the gap to 1, Russian shielding by 1.5 x the level): a year of pushing changes "
+                  "enforcement markedly, a month barely."),
     _p("talks_relief", 0.05, 0, 0.5, "index/month",
-       "Sanctions relief in a month when the DPRK engages and the USA offers talks.", "s004-sanctions-relief"),
+       "Sanctions relief in a month when the DPRK engages and the USA offers talks.", "s004-sanctions-relief",
+       assumption="No article gives a size. Relief of 0.05 a month, as much as one actor's push, makes talks "
+                  "worth as much as Russia's shielding, but only when both sides choose them the same month."),
     _p("sanctions_reversion", 0.02, 0, 1, "1/month", "Drift of enforcement back to its baseline.",
-       "s004-cancel-sanctions"),
+       "s004-cancel-sanctions",
+       assumption="No article gives a speed. 2% of the gap a month is a half-life of almost three years: "
+                  "changes in enforcement last unless undone."),
     # --- regime security
     _p("cash_half_saturation_usd", 1.5e9, 1e8, 1e11, "USD",
-       "Reserves at which the regime's cash interest is half satisfied (assumption).", "s001-financial-food"),
+       "Reserves at which the regime's cash interest is half satisfied.", "s001-financial-food",
+       assumption="No article gives reserves or needs. $1.5 bn is a little above the assumed opening $1 bn, "
+                  "so more money still matters at the start (0.4 satisfied) and each extra billion matters "
+                  "less."),
     _p("regime_adjust", 0.2, 0, 1, "1/month", "How fast regime security follows its drivers.",
-       "s000-survival"),
+       "s000-survival",
+       assumption="No article gives a speed. 20% of the gap a month is a half-life of about three months: "
+                  "food, cash and patrons shape the regime's security over a season, not at once."),
     _p("china_red_line_penalty", 0.05, 0, 1, "index",
        "Loss of regime security when China warns while DPRK troops fight abroad or missiles fly.",
-       "s003-serious-arguments", "s003-red-lines"),
+       "s003-serious-arguments", "s003-red-lines",
+       assumption="The articles say China would find 'serious arguments', not what they cost. 0.05 per unit "
+                  "of crossing (at most 0.1, with troops in combat and a heavy launch month) off a "
+                  "regime-security target of about 0.65: noticeable, not decisive."),
     # --- capabilities
     _p("launches_per_test", 2, 0, 20, "launches", "Launches in a month of missile tests.",
-       "s000-missile-moratorium"),
+       "s000-missile-moratorium",
+       assumption="The article says the DPRK 'regularly launches', without a count. Two launches in a test "
+                  "month is a guess at a typical test month; four or more make a heavy month (the full "
+                  "threat_launch)."),
     _p("tech_gain", 0.06, 0, 1, "index/month",
        "Space and missile capability gained in a month of Russian technology transfer.",
-       "s001-space-tech", "s003-mil-tech"),
+       "s001-space-tech", "s003-mil-tech",
+       assumption="No article measures capability. 0.06 a month means five months of transfer take the "
+                  "space programme from its starting 0.2 to the 0.5 a satellite launch needs."),
     _p("test_gain", 0.02, 0, 1, "index/month", "Capability gained in a month of missile tests.",
-       "s002-nuclear-under-kim"),
+       "s002-nuclear-under-kim",
+       assumption="No article measures capability. A test month adds a third of a month of Russian "
+                  "transfer: the DPRK learns by testing, but more slowly than with Russian help."),
     _p("obsolescence", 0.002, 0, 0.1, "index/month", "Monthly decay of military capability.",
-       "s002-nuclear-under-kim"),
+       "s002-nuclear-under-kim",
+       assumption="No article gives it. 0.002 a month (about 0.025 a year) is slow ageing that one test "
+                  "month in ten offsets, so capability grows while the DPRK keeps testing, as under Kim."),
     # --- China
     _p("influence_adjust", 0.1, 0, 1, "1/month", "How fast China's influence follows trade and relations.",
-       "s003-reduce-influence"),
-    _p("reputation_baseline", 0.6, 0, 1, "index", "China's standing without the war.", "s003-reproach"),
+       "s003-reduce-influence",
+       assumption="No article gives a speed. 10% of the gap a month is a half-life of about seven months: "
+                  "influence erodes slowly as trade and goodwill shift."),
+    _p("reputation_baseline", 0.6, 0, 1, "index", "China's standing without the war.", "s003-reproach",
+       assumption="No article measures standing. 0.6 is a middling standing with room to lose (the "
+                  "reproach) or gain (pressing Moscow)."),
     _p("reproach", 0.006, 0, 0.5, "index/month",
        "Standing China loses in a month it tolerates an intense war and a close Russia-DPRK alliance.",
-       "s003-reproach"),
+       "s003-reproach",
+       assumption="No article gives a size. 0.006 a month at full alliance and intensity is a slow erosion: "
+                  "at the baseline's alliance and intensity, with the 5% monthly recovery, China tolerating "
+                  "throughout loses about 0.08 of standing."),
     # --- USA and the allies
     _p("us_troops_base", 82_500, 0, 200_000, "soldiers",
        "Baseline US presence: 54,000 in Japan and 28,500 in South Korea (the article's 'similar number' "
        "for Korea is doubted).", "s000-us-troops-japan", "s000-us-troops-korea"),
     _p("reinforce_batch", 5_000, 0, 50_000, "soldiers", "Soldiers added by a US reinforcement.",
-       "s000-us-presence-demand"),
+       "s000-us-presence-demand",
+       assumption="No article gives a size. 5,000 soldiers, about 6% of the base, is a guess at a "
+                  "brigade-sized reinforcement."),
     _p("rotation", 1_000, 0, 10_000, "soldiers",
-       "Rotational troops the US sends when an ally requests presence.", "s000-us-presence-demand"),
+       "Rotational troops the US sends when an ally requests presence.", "s000-us-presence-demand",
+       assumption="No article gives a size. 1,000 soldiers per request, a fifth of a reinforcement, is a "
+                  "guess at a rotational unit sent at an ally's request."),
     _p("us_drawdown", 0.03, 0, 1, "1/month", "Monthly return of US presence towards its base.",
-       "s000-us-presence-demand"),
+       "s000-us-presence-demand",
+       assumption="No article gives it. 3% of the surplus a month is a half-life of almost two years: extra "
+                  "forces stay for a while after they are sent."),
     _p("threat_base", 0.3, 0, 1, "index", "Threat felt by the allies with a quiet DPRK.",
-       "s000-existential-threat"),
+       "s000-existential-threat",
+       assumption="'Existential threat' is not quantified. 0.3 is the threat a quiet, hostile DPRK poses "
+                  "before launches, the Russian alliance and its capability are added (the baseline varies "
+                  "it)."),
     _p("threat_launch", 0.6, 0, 1, "index", "Threat added by a month of four or more launches.",
-       "s000-missile-moratorium", "s000-bolder"),
+       "s000-missile-moratorium", "s000-bolder",
+       assumption="No article measures threat. 0.6 makes missile launches the largest single driver of the "
+                  "allies' threat (a two-launch test month adds 0.3), as the launches towards the Sea of Japan "
+                  "are what the article stresses."),
     _p("threat_alliance", 0.25, 0, 1, "index", "Threat added by a fully aligned Russia-DPRK pair.",
-       "s002-mutual-assistance", "s001-crisis-help"),
+       "s002-mutual-assistance", "s001-crisis-help",
+       assumption="No article measures threat. 0.25 at full alignment (about 0.2 at the starting 0.6) makes "
+                  "the Russian tie a real but second-order source of threat, below launches."),
     _p("threat_capability", 0.2, 0, 1, "index", "Threat added by full DPRK military capability.",
-       "s001-space-tech"),
+       "s001-space-tech",
+       assumption="No article measures threat. 0.2 at full capability (0.1 at the starting 0.5) makes "
+                  "capability a slow background driver, below launches and the alliance."),
     _p("threat_deterrence", 0.15, 0, 1, "index", "Threat removed by double the base US presence.",
-       "s000-existential-threat"),
+       "s000-existential-threat",
+       assumption="No article gives it. 0.15 at double the base (0.075 at the base) makes US presence "
+                  "reassuring but weaker than the allies' own defences (threat_defence)."),
     _p("threat_defence", 0.3, 0, 1, "index", "Threat removed by full own defence readiness.",
-       "s000-existential-threat"),
+       "s000-existential-threat",
+       assumption="No article gives it. Full readiness removes 0.3 (0.15 at the starting 0.5), as much as a "
+                  "quiet DPRK's base threat."),
     _p("threat_adjust", 0.3, 0, 1, "1/month", "How fast threat perception follows its drivers.",
-       "s000-existential-threat"),
+       "s000-existential-threat",
+       assumption="No article gives a speed. 30% of the gap a month is a half-life of about two months: "
+                  "threat perception reacts quickly to launches and fades over a season."),
     _p("defence_step", 0.05, 0, 1, "index/month", "Readiness gained in a month of build-up.",
-       "s000-existential-threat"),
-    _p("readiness_decay", 0.01, 0, 1, "1/month", "Monthly decay of readiness.", "s000-existential-threat"),
+       "s000-existential-threat",
+       assumption="No article gives it. 0.05 a month takes readiness from 0.5 to full in about ten months "
+                  "of build-up."),
+    _p("readiness_decay", 0.01, 0, 1, "1/month", "Monthly decay of readiness.", "s000-existential-threat",
+       assumption="No article gives it. 1% a month is a half-life of almost six years: a build-up lasts, "
+                  "unlike a US rotation."),
     # --- Ukraine
-    _p("support_adjust", 0.15, 0, 1, "1/month", "How fast allied support follows aid.", "s002-umerov"),
-    _p("lobby_gain", 0.03, 0, 1, "index/month", "Support a month of lobbying adds.", "s002-umerov"),
+    _p("support_adjust", 0.15, 0, 1, "1/month", "How fast allied support follows aid.", "s002-umerov",
+       assumption="No article gives a speed. 15% of the gap a month is a half-life of about four months: "
+                  "support follows changes in aid over a season."),
+    _p("lobby_gain", 0.03, 0, 1, "index/month", "Support a month of lobbying adds.", "s002-umerov",
+       assumption="The article reports a visit, not its effect. 0.03 a month is a small gain that "
+                  "support_adjust pulls back towards the aid-driven target: lobbying helps, aid decides."),
     # --- relations
     _p("relation_reversion", 0.05, 0, 1, "1/month",
        "Monthly drift of relations back to their starting values: situational benefits fade.",
-       "s004-irritates"),
+       "s004-irritates",
+       assumption="The article says the tie rests on situational benefits, not how fast they fade. 5% of "
+                  "the gap a month is a half-life of about a year: a gesture's effect fades within a year "
+                  "unless it is repeated."),
     _p("red_line_troops", 30_000, 1_000, 200_000, "soldiers",
-       "DPRK soldiers in combat at which Beijing's red line counts as fully crossed (assumption).",
-       "s003-red-lines"),
+       "DPRK soldiers in combat at which Beijing's red line counts as fully crossed.",
+       "s003-red-lines",
+       assumption="No article gives a number. 30,000, the most the model lets the DPRK send (troop_cap), "
+                  "makes the first batch of 10,000 a third of a crossing."),
     _p("combat_chill", 0.02, 0, 0.5, "alignment/month",
        "How much a full contingent of DPRK soldiers in combat cools Beijing on Pyongyang each month.",
-       "s003-red-lines", "s002-china-dissatisfied"),
+       "s003-red-lines", "s002-china-dissatisfied",
+       assumption="No article gives a size. 0.02 a month, against the 5% monthly recovery of relations, "
+                  "would hold CHN-DPRK about 0.3 below its start while a full contingent fought at the "
+                  "baseline's intensity (0.8)."),
     _p("trade_bond", 0.01, 0, 0.5, "alignment/month",
        "How much a month of full munitions trade draws Russia and the DPRK together "
-       "(and, at a third of that, cools Beijing on both).", "s004-stronger-ties", "s000-china-dislikes"),
+       "(and, at a third of that, cools Beijing on both).", "s004-stronger-ties", "s000-china-dislikes",
+       assumption="No article gives a size. 0.01 a month, against the 5% monthly recovery of relations, "
+                  "holds RUS-DPRK about 0.2 above its start while the trade runs in full, and CHN-RUS and "
+                  "CHN-DPRK about 0.07 below theirs."),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _ALL}

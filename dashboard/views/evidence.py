@@ -9,8 +9,8 @@ import streamlit as st
 
 from dashboard import charts, evidence, story
 from sim.actors import ACTOR_CLASSES
-from sim.scenario.evidence import load_claims
-from sim.indicators import ACTOR_NAMES
+from sim.indicators import ACTOR_NAMES, format_value
+from sim.scenario.evidence import assumptions, load_claims
 
 st.title("Evidence")
 st.caption("Every interest, option and default parameter of the model cites claims: verbatim quotes from the "
@@ -18,7 +18,9 @@ st.caption("Every interest, option and default parameter of the model cites clai
 
 claims = load_claims()
 articles = evidence.articles()
-tab_articles, tab_actors = st.tabs(["Articles and claims", "Actors: interests and options"])
+assumed = assumptions()
+tab_articles, tab_actors, tab_assumptions = st.tabs(["Articles and claims", "Actors: interests and options",
+                                                     f"Assumptions ({len(assumed)})"])
 
 with tab_articles:
     source = st.selectbox("Article", list(articles), key="evidence_article", persist_state="session",
@@ -60,6 +62,16 @@ with tab_actors:
             b.markdown("**Options**\n\n" + "\n".join(
                 f"- **{story.words(o.name)}**: {html.escape(o.description)} — {evidence.tags(o.claims)}"
                 for o in cls.options), unsafe_allow_html=True)
+
+with tab_assumptions:
+    st.caption("The numbers of the model that no article gives: each default below is the model's own choice, "
+               "with the reasoning for it. The values are the live defaults from the code (a scenario may set "
+               "others); the claims back the mechanism, not the number.")
+    st.dataframe(pd.DataFrame([{"path": a.path,
+                                "default": "" if a.value is None else format_value(a.value, a.unit),
+                                "reasoning": a.reasoning, "claims": ", ".join(a.claims)} for a in assumed]),
+                 hide_index=True, key="evidence_assumptions",
+                 column_config={"reasoning": st.column_config.TextColumn(width="large")})
 
 st.divider()
 st.download_button(

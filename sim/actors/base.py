@@ -75,7 +75,11 @@ class Actor:
     """The option taken as 'last month's choice' before the first month."""
     status_quo_claims: ClassVar[tuple[str, ...]]
     unpredictability: ClassVar[float]
-    unpredictability_claims: ClassVar[tuple[str, ...]]
+    unpredictability_claims: ClassVar[tuple[str, ...]] = ()
+    unpredictability_assumption: ClassVar[str] = ""
+    """Why this noise, where no article gives it (the reasoning), else empty."""
+    weights_assumption: ClassVar[str] = ""
+    """Why the interests weigh what they weigh: the articles rank interests, they give no weights."""
 
     @classmethod
     def option_names(cls) -> tuple[str, ...]:

@@ -31,6 +31,21 @@ class CHN(Actor):
     status_quo_claims = ("s003-reproach",)
     unpredictability = 0.0015
     unpredictability_claims = ("s003-leverage",)
+    unpredictability_assumption = (
+        "No article gives a noise level. Option scores lie in 0-1 and the best options often differ by only a "
+        "few thousandths; Gumbel noise of scale 0.0015 breaks such near-ties (close calls go either way) and "
+        "rarely overturns a gap of 0.01 or more, so clear preferences stand. The same value as every "
+        "actor but the DPRK. The cited claim (s003-leverage) backs China's options, not its unpredictability: "
+        "no article speaks to it."
+    )
+    weights_assumption = (
+        "The articles give no weights. The buffer weighs most (3 of 8.25): China 'needs North Korea as a "
+        "buffer zone' against a US foothold (s000-buffer, s000-thaad-foothold). Influence over Pyongyang "
+        "(s003-reduce-influence, s002-china-dissatisfied) weighs 2; reputation (s003-reproach) and the "
+        "partnership with Russia (s004-china-partner) 1.5 each. Red lines weigh only 0.25: the articles say "
+        "China would act (s003-red-lines, s003-serious-arguments) but also that it observes silently, so its "
+        "red lines alone do not drive its choices."
+    )
 
     options = (
         Option("tolerate", "Observe silently (do nothing).", ("s003-reproach",)),

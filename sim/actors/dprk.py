@@ -24,7 +24,22 @@ class DPRK(Actor):
     status_quo = "export_munitions"
     status_quo_claims = ("s000-munitions-for-money-oil", "s003-production")
     unpredictability = 0.002
-    unpredictability_claims = ("s000-paranoia", "s000-obligations")
+    unpredictability_claims = ("s000-paranoia",)
+    unpredictability_assumption = (
+        "No article gives a noise level. Option scores lie in 0-1 and the best options often differ by only a "
+        "few thousandths; Gumbel noise of scale 0.002 breaks such near-ties (close calls go either way) and "
+        "rarely overturns a gap of 0.01 or more, so clear preferences stand. The DPRK's is set a little "
+        "above the others' 0.0015 for a regime that views everyone as a potential enemy (s000-paranoia); the "
+        "article gives no size."
+    )
+    weights_assumption = (
+        "The articles rank the DPRK's aims but give no weights. Regime survival weighs most (3 of 10): "
+        "survival and the succession are its 'current' and 'main' task (s000-survival, s000-succession). Food "
+        "and hard currency follow (2 each), the internal problems it hopes Russia will solve "
+        "(s001-financial-food, s001-grain-gap); autonomy (s002-dependence, s002-pawn, s000-distrust) and "
+        "modernisation (s002-nuclear-under-kim, s000-bolder) weigh 1.5 each, aims the articles do not put "
+        "first."
+    )
 
     options = (
         Option("export_munitions", "Ship shells and missiles to Russia for money and oil.",

@@ -19,6 +19,21 @@ class RUS(Actor):
     status_quo_claims = ("s004-shell-shortage", "s001-arms-ease-food")
     unpredictability = 0.0015
     unpredictability_claims = ("s004-unreliable",)
+    unpredictability_assumption = (
+        "No article gives a noise level. Option scores lie in 0-1 and the best options often differ by only a "
+        "few thousandths; Gumbel noise of scale 0.0015 breaks such near-ties (close calls go either way) and "
+        "rarely overturns a gap of 0.01 or more, so clear preferences stand. The same value as every "
+        "actor but the DPRK: no article ranks how unpredictable the states are; s004-unreliable says "
+        "dictators are unreliable partners, not how much."
+    )
+    weights_assumption = (
+        "The articles give no weights. War supply weighs most (3 of 8): the visit to Pyongyang was 'a step of "
+        "despair' to overcome a shell shortage (s004-desperation, s004-shell-shortage). China, its 'main "
+        "political and economic partner' (s004-china-partner), weighs 2, above the DPRK tie itself (1), "
+        "strong now (s004-stronger-ties) but resting on mutual benefit (s001-mutual-benefit); thrift "
+        "(s004-food-fuel-tech, s000-munitions-for-money-oil) and undoing sanctions (s004-revisionist, "
+        "s004-cancel-sanctions) weigh 1 each."
+    )
 
     options = (
         Option("buy_munitions", "Buy DPRK shells and missiles.",

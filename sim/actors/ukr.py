@@ -14,6 +14,19 @@ class UKR(Actor):
     status_quo_claims = ("s002-umerov",)
     unpredictability = 0.0015
     unpredictability_claims = ("s002-umerov",)
+    unpredictability_assumption = (
+        "No article gives a noise level. Option scores lie in 0-1 and the best options often differ by only a "
+        "few thousandths; Gumbel noise of scale 0.0015 breaks such near-ties (close calls go either way) and "
+        "rarely overturns a gap of 0.01 or more, so clear preferences stand. The same value as every "
+        "actor but the DPRK. The cited claim (s002-umerov) backs Ukraine's lobbying, not its "
+        "unpredictability."
+    )
+    weights_assumption = (
+        "The articles give no weights. Cutting Russia's munitions supply (s004-debris, s004-shell-shortage) "
+        "and keeping allied support (s002-umerov, s001-trump-reduce) weigh 2 each of 5; relief at the front "
+        "weighs 1, as it overlaps the first (both rise with Russia's shortfall) and Ukraine's options do not "
+        "change the war's intensity (s004-desperation)."
+    )
 
     options = (
         Option("strike_supply_lines", "Strike the routes that bring DPRK shells to the front.",

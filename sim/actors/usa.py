@@ -28,6 +28,20 @@ class USA(Actor):
     status_quo_claims = ("s001-trump-reduce",)
     unpredictability = 0.0015
     unpredictability_claims = ("s001-trump-reduce",)
+    unpredictability_assumption = (
+        "No article gives a noise level. Option scores lie in 0-1 and the best options often differ by only a "
+        "few thousandths; Gumbel noise of scale 0.0015 breaks such near-ties (close calls go either way) and "
+        "rarely overturns a gap of 0.01 or more, so clear preferences stand. The same value as every "
+        "actor but the DPRK. The cited claim (s001-trump-reduce) is a possible change of course under a new "
+        "administration, explored with the lever on USA.weights.ukraine, not month-to-month noise."
+    )
+    weights_assumption = (
+        "The articles give no weights. The allies' security, for which the US is the 'main guarantor' "
+        "(s000-existential-threat), and Ukraine (s001-trump-reduce) weigh most, 2 each of 7.5; the "
+        "credibility of its presence (s000-us-presence-demand) and non-proliferation (s003-signal, "
+        "s004-cancel-sanctions) 1.5 each; restraint only 0.5, as a smaller commitment is speculation about a "
+        "future administration (s001-trump-reduce)."
+    )
 
     options = (
         Option("reinforce_region", "Send more forces to Japan and South Korea.", ("s000-us-presence-demand",),

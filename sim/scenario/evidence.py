@@ -52,6 +52,36 @@ def load_claims(path: str | Path = EVIDENCE_FILE) -> dict[str, Claim]:
     return out
 
 
+@dataclass(frozen=True)
+class Assumption:
+    """A number of the model that no article gives: its path, its default value, and the reasoning."""
+
+    path: str
+    value: float | None
+    unit: str
+    reasoning: str
+    claims: tuple[str, ...]
+
+
+def assumptions() -> list[Assumption]:
+    """Every default of the model marked as an assumption: parameters, starting values, noise, weights.
+
+    The values are the live defaults from the code (a scenario may set others).
+    """
+    out = [Assumption(f"params.{p.name}", p.default, p.unit, p.assumption, p.claims)
+           for p in PARAMS.values() if p.assumption]
+    out += [Assumption(f"initial.{i.name}", i.initial, i.unit, i.assumption, i.claims)
+            for i in INDICATORS.values() if i.assumption]
+    for code, cls in ACTOR_CLASSES.items():
+        if cls.unpredictability_assumption:
+            out.append(Assumption(f"{code}.unpredictability", cls.unpredictability, "utility",
+                                  cls.unpredictability_assumption, cls.unpredictability_claims))
+        if cls.weights_assumption:
+            out.append(Assumption(f"{code}.weights", None, "weight", cls.weights_assumption,
+                                  tuple(dict.fromkeys(c for i in cls.interests for c in i.claims))))
+    return out
+
+
 def citations(scenario_dir: Path | None = None) -> dict[str, list[str]]:
     """Claim id -> the model elements that cite it (sorted)."""
     cited: dict[str, set[str]] = {}

@@ -244,6 +244,21 @@ def test_the_evidence_page_shows_the_articles_with_quotes_marked():
     assert [b.label for b in at.get("download_button")] == ["Claims (CSV)"]
 
 
+def test_the_evidence_page_lists_every_assumption_with_its_live_value():
+    from sim.scenario.evidence import assumptions
+
+    at = ok(open_app())
+    at.switch_page("views/evidence.py").run()
+    ok(at)
+    table = next(d.value for d in at.dataframe if "reasoning" in d.value.columns)
+    expected = assumptions()
+    assert len(expected) > 10 and table["path"].tolist() == [a.path for a in expected]
+    param = next(a for a in expected if a.path.startswith("params."))
+    row = table[table["path"] == param.path].iloc[0]
+    live = sim.params.PARAMS[param.path.removeprefix("params.")].default
+    assert row["default"] == sim.indicators.format_value(live, param.unit) and row["reasoning"] == param.reasoning
+
+
 def test_the_results_page_opens_a_saved_run(tmp_path):
     results = sim.run("baseline", members=30, seed=3, settings={"params.war_intensity_target": 0.2})
     results.save(tmp_path / "run")
