@@ -94,3 +94,42 @@ def test_cumulative_payments_about_5_5_bn_by_december_2024(baseline):
     assert baseline.dates()[6] == "2024-12"
     median = float(np.median(res.indicator("RUS.payments_to_dprk_usd")[:, 6]))
     assert 5.0e9 <= median <= 6.0e9, f"median cumulative payments at 2024-12: ${median / 1e9:.2f} bn"
+
+
+# The seeds' figures that the baseline must reproduce from its dynamics, not from fitted opening
+# stocks (issue 14). Those the model of today misses are marked xfail(strict=True) with the reason.
+
+V2 = "model v2 (issue 14)"
+
+
+@pytest.fixture(scope="module")
+def baseline_300(baseline):
+    return sim.run(baseline, members=300, seed=7)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=V2 + ": the baseline starts in June 2024 with $4.2 bn already paid")
+def test_payments_start_from_zero_where_the_story_starts(baseline_300):
+    """s000-paid-5-5bn: the $5.5 bn must come out of the dynamics, from zero at the September 2023 summit."""
+    assert baseline_300.dates[0] <= "2023-09"
+    assert np.median(baseline_300.indicator("RUS.payments_to_dprk_usd")[:, 0]) == 0
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=V2 + ": deployment is a one-month option that falls short of 10,000")
+def test_at_least_10000_soldiers_by_the_end_of_2024(baseline_300):
+    """s001-troops-sent, s001-10000-200m: at least 10,000 soldiers abroad by the end of 2024."""
+    k = baseline_300.dates.index("2024-12")
+    assert np.median(baseline_300.indicator("DPRK.troops_abroad")[:, k]) >= 10_000
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=V2 + ": exports decay between renewals, so deliveries average well below")
+def test_deliveries_are_about_300000_a_month_while_russia_buys(baseline_300):
+    """s003-4800-shells (read as about 300,000 shell-equivalents a month, params.shell_capacity)."""
+    shells = baseline_300.indicator("DPRK.shells_exported")[:, 1:13]
+    assert np.median(shells) == pytest.approx(300_000, rel=0.15)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=V2 + ": Russia's share of DPRK trade stalls near a quarter")
+def test_russias_share_of_dprk_trade_rises_towards_40_percent(baseline_300):
+    """s002-40pct, s002-china-reliance: Russia's share of the DPRK's trade rises towards 40%."""
+    share = np.median(baseline_300.indicator("DPRK.russia_trade_share"), axis=0)
+    assert share[-1] > share[0] and share.max() >= 0.35

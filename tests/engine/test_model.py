@@ -1,9 +1,5 @@
-"""Actors against scripted opponents (Axelrod's ``versus_test``): fix what the others do,
-and check that an actor does what its interests say.
-
-Shares are over members and months of fixed-seed runs, so each test is deterministic;
-the thresholds leave room for recalibration but not for the opposite behaviour.
-"""
+"""sim.engine.model: scripted and outside choices are obeyed and labelled, and the actors move at once
+(no activation order): the Mesa model's mechanics, against the engine's own insides."""
 
 from __future__ import annotations
 
@@ -16,85 +12,11 @@ from sim.engine import Setup, Simulation
 from sim.engine.choose import REASON_EXTERNAL, REASON_SCRIPTED
 from sim.engine.model import PeninsulaModel
 
-MEMBERS = 100
 SEED = 2024
-ALL_MONTHS = {"from": "2024-06", "to": "2027-05"}  # the baseline's 36 months
-
-
-def share(res: sim.Results, actor: str, *options: str) -> float:
-    """Share of member-months in which ``actor`` chose one of ``options``."""
-    return float(np.isin(res.choices(actor), options).mean())
 
 
 def script(actor: str, option: str, **span) -> dict:
-    return {"actor": actor, "option": option, **(span or ALL_MONTHS)}
-
-
-@pytest.fixture(scope="module")
-def baseline_run(baseline):
-    return sim.run(baseline, members=MEMBERS, seed=SEED)
-
-
-# (a) Russia and the war ------------------------------------------------------------------------
-
-def test_russia_buys_shells_while_the_war_is_intense(baseline_run):
-    buy = share(baseline_run, "RUS", "buy_munitions")
-    assert buy > 0.6, f"Russia bought shells in only {buy:.0%} of member-months of an intense war"
-
-
-def test_russia_stops_buying_when_the_war_stops(derive):
-    peace = derive({"events": [{"month": "2024-06", "label": "no war",
-                                "set": {"world.war_intensity": 0.0, "params.war_intensity_target": 0.0}}]})
-    res = sim.run(peace, members=MEMBERS, seed=SEED)
-    assert res.indicator("world.war_intensity")[:, 1:].mean() < 0.1  # the setting took: (nearly) no war
-    buy = share(res, "RUS", "buy_munitions")
-    assert buy < 0.2, f"Russia still bought shells in {buy:.0%} of member-months without a war"
-
-
-# (b) the DPRK and Russian money -------------------------------------------------------------------
-
-def test_dprk_courts_china_less_while_russia_pays(derive):
-    paying = sim.run(derive({"scripted": [script("RUS", "buy_munitions")]}), members=MEMBERS, seed=SEED)
-    silent = sim.run(derive({"scripted": [script("RUS", "hold")]}), members=MEMBERS, seed=SEED)
-    # the payments do flow in one and not in the other
-    assert (paying.indicator("RUS.monthly_payments_usd")[:, -1].mean()
-            > 2 * silent.indicator("RUS.monthly_payments_usd")[:, -1].mean())
-    assert share(paying, "DPRK", "export_munitions") > 0.3
-    with_pay, without = share(paying, "DPRK", "seek_china_trade"), share(silent, "DPRK", "seek_china_trade")
-    assert with_pay < without, (f"DPRK sought Chinese trade in {with_pay:.1%} of member-months with Russian "
-                                f"payments and {without:.1%} without")
-
-
-# (c) China and Pyongyang's provocations --------------------------------------------------------------
-
-def _alternating(sc: sim.Scenario, actor: str, a: str, b: str) -> list[dict]:
-    """``actor`` does ``a`` in even months and ``b`` in odd ones (one option per month)."""
-    months = sc.dates()[:-1]
-    return [{"actor": actor, "option": a, "months": months[0::2]},
-            {"actor": actor, "option": b, "months": months[1::2]}]
-
-
-def test_china_pushes_back_when_the_dprk_crosses_red_lines(derive, baseline):
-    provoking = sim.run(derive({"scripted": _alternating(baseline, "DPRK", "deploy_troops", "missile_test")}),
-                        members=MEMBERS, seed=SEED)
-    quiet = sim.run(derive({"scripted": [script("DPRK", "hold")]}), members=MEMBERS, seed=SEED)
-    hard = share(provoking, "CHN", "squeeze_trade", "warn_pyongyang")
-    soft = share(quiet, "CHN", "squeeze_trade", "warn_pyongyang")
-    assert hard > soft, (f"China squeezed or warned in {hard:.0%} of member-months against a provoking DPRK "
-                         f"and {soft:.0%} against a quiet one")
-
-
-# (d) the allies and missile tests ----------------------------------------------------------------------
-
-def test_allies_feel_more_threatened_by_monthly_missile_tests(derive):
-    tests = sim.run(derive({"scripted": [script("DPRK", "missile_test")]}), members=MEMBERS, seed=SEED)
-    quiet = sim.run(derive({"scripted": [script("DPRK", "hold")]}), members=MEMBERS, seed=SEED)
-    for ally in ("ROK", "JPN"):
-        hi = tests.indicator(f"{ally}.threat_perception")[:, 1:]
-        lo = quiet.indicator(f"{ally}.threat_perception")[:, 1:]
-        assert hi.mean() > lo.mean(), f"{ally}: {hi.mean():.3f} with tests vs {lo.mean():.3f} without"
-        # member by member (common random numbers), at the horizon
-        assert (hi[:, -1] > lo[:, -1]).mean() > 0.9, ally
+    return {"actor": actor, "option": option, **(span or {"from": "2024-06", "to": "2027-05"})}
 
 
 # (e) scripted and outside choices are obeyed ---------------------------------------------------------------
