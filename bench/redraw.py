@@ -3,6 +3,7 @@
 Usage::
 
     python bench/redraw.py [--members 1000] [--moves 6] [--rounds 1] [--chromium /usr/bin/chromium]
+                           [--screenshot PATH]
 
 Starts ``streamlit run dashboard/app.py`` on a free port of 127.0.0.1 (waits for
 ``/_stcore/health``; stops its process group at the end), opens Explore with
@@ -13,7 +14,9 @@ before: cached). For every key press it prints the time from the ``keydown`` eve
 redrawn metrics and to the redrawn Indicators chart (new lines drawn), measured inside the
 page on its own clock, then best and median for new and cached settings, the load average
 and the target (a redraw within 1 s). Each round opens a fresh page on another seed, so its
-settings are new again. This is a benchmark: it reports, it never fails on a slow machine.
+settings are new again. ``--moves 3`` is what the browser tests once timed (three new
+settings, three cached ones); ``--screenshot`` keeps the page at the end of the last round.
+This is a benchmark: it reports, it never fails on a slow machine.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--chromium", default=None, help="the browser (default: Debian's /usr/bin/chromium)")
     p.add_argument("--log", default=str(ROOT / "test-artifacts" / "bench-redraw-server.log"),
                    help="the Streamlit server's output (default: %(default)s)")
+    p.add_argument("--screenshot", default=None, metavar="PATH",
+                   help="save a screenshot of the page at the end of the last round (after the timings; "
+                        "e.g. test-artifacts/explore-1000-members.png)")
     args = p.parse_args(argv)
     if args.members < 1 or args.moves < 1 or args.rounds < 1:
         p.error("--members, --moves and --rounds must be at least 1")
@@ -127,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append((rnd, kind, value, r))
                     print(f"  {i:>4}  {key:<10}  {value:>5}  {kind:<6}  {r.metrics:>9.3f}  {r.chart:>7.3f}  "
                           f"{r.last_message:>10.3f}  {r.messages:>4}  {r.largest_message / 1024:>10.1f}", flush=True)
+                if args.screenshot and rnd == args.rounds - 1:
+                    Path(args.screenshot).parent.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=args.screenshot)
                 context.close()
         finally:
             browser.close()

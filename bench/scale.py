@@ -3,7 +3,7 @@
 Usage::
 
     python bench/scale.py [--sizes 10000,100000,1000000] [--executors inprocess,jobs2,dask2]
-                          [--chunk-size 10000] [--partition 50000] [--interval 0.05]
+                          [--chunk-size 10000] [--partition 50000] [--interval 0.05] [--mem-limit 8192]
 
 For every size N and every executor, one experiment of the baseline scenario (36 months,
 its seed) is run through ``sim.batch.run_experiment``: one design point (nothing varied)
@@ -85,8 +85,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="comma-separated member-run counts (default: %(default)s)")
     p.add_argument("--executors", default="inprocess,jobs2,dask2",
                    help="comma-separated executors: inprocess, jobsN, daskN (default: %(default)s)")
-    p.add_argument("--chunk-size", type=int, default=5_000,  # sim.batch.DEFAULT_CHUNK, as peninsula batch
-                   help="members per vectorised pass inside a partition (default: %(default)s)")
+    p.add_argument("--chunk-size", type=int, default=None,
+                   help="members per vectorised pass inside a partition (default: the engine's "
+                        "sim.engine.CHUNK_MEMBERS, 10,000, as peninsula batch)")
     p.add_argument("--partition", type=int, default=50_000,
                    help="rows per partition (one task, one Parquet file) (default: %(default)s)")
     p.add_argument("--interval", type=float, default=0.05,
@@ -109,6 +110,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if not execs:
         p.error("--executors needs at least one executor")
     args.executors = execs
+    if args.chunk_size is None:
+        # The engine's one chunk size (what run_experiment(chunk_size=None) uses). The parent passes it
+        # on to every cell explicitly, so a cell does not import sim here, outside its timed imports.
+        from sim.engine import CHUNK_MEMBERS
+        args.chunk_size = CHUNK_MEMBERS
     if args.chunk_size < 1:
         p.error("--chunk-size must be at least 1")
     if args.partition < 1:

@@ -6,7 +6,8 @@ Usage::
 
 Prints member-months per second for the baseline scenario (36 months):
 
-* ``sim.run``: every member of the ensemble in one vectorised pass, timed for each size;
+* ``sim.run``: the members of the ensemble in vectorised passes of at most
+  ``sim.engine.CHUNK_MEMBERS`` (10,000) members each, timed for each size;
 * ``mesa.batch_run``: the same model, one single-member ``PeninsulaModel`` per member, run
   one after another by Mesa's batch runner (one process) with a ``DataCollector``.
   This path is slow, so it is measured on ``--batch-members`` members only and its
@@ -32,7 +33,6 @@ import platform  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 
 TARGET_SECONDS_10K = 1.0     # 10,000 members x 36 months in under 1 s on one core
@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import sim
     from sim.indicators import INDEX
-    from sim.model import PeninsulaModel
+    from sim.engine import CHUNK_MEMBERS
+    from sim.engine.model import PeninsulaModel
     import_s = time.perf_counter() - t0
 
     sc = sim.load_scenario("baseline")
@@ -162,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  threads : OMP/OPENBLAS/MKL_NUM_THREADS=1 (set before importing NumPy)")
     print(f"  python  : {platform.python_version()} ({platform.python_implementation()}) on {platform.platform()}")
     print(f"  versions: numpy {np.__version__}, mesa {mesa.__version__}, peninsula-sim {sim.__version__}")
+    print(f"  chunk   : sim.engine.CHUNK_MEMBERS = {CHUNK_MEMBERS:,} members per vectorised pass of sim.run")
     print(f"  imports : {import_s:.2f} s (excluded from all timings; one untimed warm-up run of each path)")
     print(f"  timing  : time.perf_counter wall time, best of {args.repeats} (median also shown)")
     print()

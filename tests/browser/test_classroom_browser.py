@@ -14,10 +14,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 from explore_page import VIEWPORT, full_screenshot, settle  # tests/browser/: on sys.path for the conftest
 from streamlit_server import StreamlitServer
 
-from sim.classroom import DB_ENV, Classroom
+from sim.game.classroom import DB_ENV, Classroom
 
 
 
@@ -76,6 +77,12 @@ def choose(page, option: str, turn: int) -> None:
     page.get_by_text("this turn. Waiting for the other states").wait_for()
 
 
+def join_code(page):
+    """The value of the instructor's "Join code" metric (not just the page's first metric: the page also shows
+    each state's interests as metrics)."""
+    return page.get_by_test_id("stMetric").filter(has_text="Join code").get_by_test_id("stMetricValue")
+
+
 def token_of(page) -> str:
     return parse_qs(urlparse(page.url).query)["token"][0]
 
@@ -90,7 +97,7 @@ def test_two_turns_with_a_server_restart_between_them(chromium, server, artifact
     ins.get_by_role("button", name="Open a room").click()
     ins.get_by_role("heading", name="Beijing's dilemma: instructor").wait_for()
     settle(ins)
-    code = ins.get_by_test_id("stMetricValue").first.inner_text().strip()
+    code = join_code(ins).inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{6}", code)
     assert ins.get_by_text(f"{url}/classroom?code={code}").count() == 1  # the join link to hand out
     ins_token = token_of(ins)
@@ -123,7 +130,7 @@ def test_two_turns_with_a_server_restart_between_them(chromium, server, artifact
     for page in pages.values():
         page.reload(wait_until="domcontentloaded")
     ins.get_by_role("heading", name="Who has moved in turn 2").wait_for()
-    assert ins.get_by_test_id("stMetricValue").first.inner_text().strip() == code
+    expect(join_code(ins)).to_have_text(code, timeout=60_000)
     for page, name, title in ((ana, "Ana", "China"), (ben, "Ben", "Russia")):
         page.get_by_text("Your move for turn 2").wait_for()
         page.get_by_text(f"as {name}").first.wait_for()
