@@ -1,4 +1,10 @@
-"""The seven actors, one module each, in the fixed order of :data:`sim.indicators.ACTORS`."""
+"""The seven actors, one module each, in the fixed order of :data:`sim.indicators.ACTORS`.
+
+An actor is data: its options, its interests (each a scoring function of a state) and the
+claims they cite. The engine turns them into Mesa agents and makes them choose
+(:mod:`sim.engine.choose`). May import only the vocabulary (``sim.indicators``, ``sim.params``,
+``sim.errors``) and NumPy: nothing of the scenario, the engine or anything above.
+"""
 
 from __future__ import annotations
 
