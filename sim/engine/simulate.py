@@ -21,6 +21,7 @@ from sim.engine.model import PeninsulaModel, output_specs
 from sim.engine.results import Results
 from sim.engine.rules import OPTION_INDEX, resolve
 from sim.engine.setup import Setup
+from sim.errors import PeninsulaError
 from sim.indicators import NAMES
 from sim.scenario import Event, Scenario
 
@@ -30,6 +31,30 @@ chunk size of every run and batch: a pass holds its whole history, (months + 1) 
 members in single precision, 78 MB for 10,000 members over 36 months, plus temporaries. Measured
 on one core, 10,000 members of the baseline took 0.27 s in one pass and 0.34 s in two of 5,000;
 a larger chunk was no faster."""
+
+def check_finite(history: np.ndarray, setup: Setup, first: int = 0, month0: int = 0) -> None:
+    """Stop a run whose history holds a NaN or an infinity, naming the indicator and the month.
+
+    ``history``: (months, indicators, members) of the setup's members ``first`` onwards, its
+    first row month ``month0``. The scenario checks keep every value finite; this is the
+    last guard, so that a run never hands on (and the CLI never writes) a non-finite value.
+    Two passes of min and max (a NaN or an infinity carries into both): 5 ms for 10,000
+    members over 36 months, against 270 ms for the run.
+    """
+    if history.size == 0 or (np.isfinite(history.min()) and np.isfinite(history.max())):
+        return
+    bad = ~np.isfinite(history)
+    t = int(bad.any(axis=(1, 2)).argmax())
+    i = int(bad[t].any(axis=1).argmax())
+    j = int(bad[t, i].argmax())
+    sc = setup.scenario
+    month = sc.dates()[month0 + t] if month0 + t <= sc.months else str(month0 + t)
+    value = float(history[t, i, j])
+    raise PeninsulaError(
+        f"the run went wrong: {NAMES[i]} became {value} in month {month} (member {int(setup.member_ids[first + j])}) "
+        "and the run was stopped, nothing written; a value in the scenario is too extreme for the model, or this "
+        "is a bug in the model (please report it with the scenario)", file=sc.source or sc.name)
+
 
 Choice = int | np.ndarray | None
 """A choice from outside: an option index for every member, one per member, or None (the rule's)."""
@@ -74,6 +99,7 @@ def simulate(setup: Setup, members: slice | None = None, *, chunk_size: int | No
         model.run_model(tick)
         model.take_outputs()  # the model lets go of them (see PeninsulaModel.take_outputs)
         model.release(collect=False)  # what is left is small: no garbage-collection pass
+        check_finite(outputs[0][..., start:start + k], setup, start)
         done += k * months
     a = len(ACTOR_CLASSES)
     history, arrays = outputs[0], outputs[1:]
@@ -173,6 +199,11 @@ class Simulation:
             self._model.step()
         finally:
             self._choices = {}
+        m = self._model
+        if not all(np.isfinite(a).all() for a in m.state.values()):
+            row = np.stack([np.broadcast_to(np.asarray(m.state[n], dtype=np.float64), (m.n_members,))
+                            for n in NAMES])
+            check_finite(row[None], self.setup, 0, m.month_index)
 
     def add_event(self, month: int, event: Event) -> None:
         """Schedule an event at a month index, after those already there (an instructor's inject)."""

@@ -65,7 +65,7 @@ from sim.indicators import ACTORS
 from sim.data import EXERCISE_DIR, bundled_exercises
 from sim.scenario import MAX_FILE_BYTES, Event, Scenario, check_path, load_scenario, month_label, path_range, scenario_value
 from sim.scenario.checks import check_changes, describe_pydantic, fmt_loc, where
-from sim.scenario.files import parse_text, read_file, resolve_parent
+from sim.scenario.files import parse_text, read_file, resolve_bundled, resolve_parent
 from sim.scenario.paths import in_range, range_text
 from sim.scenario.schema import Month, Strict, month_str
 
@@ -280,10 +280,13 @@ def load_exercise(path: str | Path) -> Exercise:
     return ex
 
 
-def load_exercise_text(text: str, name: str = "uploaded.yaml", base_dir: str | Path | None = None) -> Exercise:
+def load_exercise_text(text: str, name: str = "uploaded.yaml", base_dir: str | Path | None = None, *,
+                       bundled_only: bool = True) -> Exercise:
     """Load an exercise from text (an upload).
 
-    Its scenario resolves against ``base_dir`` and the bundled scenarios.
+    Its ``scenario`` must name a bundled scenario (``bundled_only``, the default for text that
+    came from outside: a path is refused whether or not it exists, and nothing else is opened);
+    with ``bundled_only=False`` it also resolves against ``base_dir``.
     """
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise ScenarioError(f"the file is larger than {MAX_FILE_BYTES:,} bytes", file=name)
@@ -291,11 +294,12 @@ def load_exercise_text(text: str, name: str = "uploaded.yaml", base_dir: str | P
     data = dict(src.data)
     data.setdefault("name", Path(name).stem)
     origins = {k: (name, ln) for k, ln in src.lines.items()}
-    return _build(data, origins, name, Path(base_dir) if base_dir else EXERCISE_DIR, text=text)
+    return _build(data, origins, name, Path(base_dir) if base_dir else EXERCISE_DIR, text=text,
+                  bundled_only=bundled_only)
 
 
 def _build(data: dict, origins: dict, file: str, here: Path | None, *, text: str | None = None,
-           scenario: Scenario | None = None) -> Exercise:
+           scenario: Scenario | None = None, bundled_only: bool = False) -> Exercise:
     try:
         ex = Exercise.model_validate(data)
     except ValidationError as exc:
@@ -306,7 +310,8 @@ def _build(data: dict, origins: dict, file: str, here: Path | None, *, text: str
         raise ScenarioError(describe_pydantic(err) + more, file=efile, line=line, field=fmt_loc(loc)) from None
     if scenario is None:
         _, line = where(origins, ("scenario",), file)
-        ref = resolve_parent(ex.scenario_ref, here, file, line, field="scenario")
+        ref = (resolve_bundled(ex.scenario_ref, file, line, field="scenario") if bundled_only
+               else resolve_parent(ex.scenario_ref, here, file, line, field="scenario"))
         scenario = load_scenario(ref)
     ex._scenario = scenario
     _check(ex, origins, file, text)

@@ -5,6 +5,7 @@ Errors name the file, the line and the field.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -13,23 +14,13 @@ from sim.actors import ACTOR_CLASSES
 from sim.errors import ScenarioError
 from sim.indicators import ACTORS, INDICATORS, canonical_indicator, canonical_relation
 from sim.params import PARAMS
-from sim.scenario.files import resolve_parent
-from sim.scenario.paths import check_path, in_range, path_range, range_text, scenario_value
-from sim.scenario.schema import Scenario
+from sim.scenario.files import fmt_loc, resolve_bundled, resolve_parent
+from sim.scenario.paths import capped_range, check_path, in_range, path_range, range_text, scenario_value
+from sim.scenario.schema import NAME_PATTERN, Scenario
 
+__all__ = ["check_changes", "check_semantics", "describe_pydantic", "fail_at", "fmt_loc", "validate", "where"]
 
-def fmt_loc(loc: tuple) -> str:
-    """A field path as text: ``events[2].set``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            text = str(part)
-            if not text.isprintable() or len(text) > 80:
-                text = repr(text[:80])
-            out += ("." if out else "") + text
-    return out
+_NAME = re.compile(NAME_PATTERN)
 
 
 def where(origins: dict, loc: tuple, default_file: str) -> tuple[str, int | None]:
@@ -63,8 +54,18 @@ def describe_pydantic(err: dict) -> str:
     return f"{msg.lower()}, got {shown}" if inp is not None else msg.lower()
 
 
-def validate(data: dict, origins: dict, file: str, source: str | None = None) -> Scenario:
-    """Validate merged scenario data into a :class:`Scenario`; ScenarioError at the first problem."""
+def _inherited(efile: str, file: str) -> str:
+    """Words to add when a problem lies in a scenario that the file loaded extends."""
+    return "" if efile == file else f" (in a scenario that {file} extends)"
+
+
+def validate(data: dict, origins: dict, file: str, source: str | None = None, *,
+             bundled_only: bool = False) -> Scenario:
+    """Validate merged scenario data into a :class:`Scenario`; ScenarioError at the first problem.
+
+    ``bundled_only``: an expectation's ``than`` may name only a bundled scenario (text from
+    outside, see :func:`sim.scenario.loader.load_scenario_text`).
+    """
     try:
         sc = Scenario.model_validate(data)
         sc.source = source
@@ -73,21 +74,27 @@ def validate(data: dict, origins: dict, file: str, source: str | None = None) ->
         loc = tuple("from" if p == "from_" else p for p in err["loc"])
         efile, line = where(origins, loc, file)
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-        raise ScenarioError(describe_pydantic(err) + more, file=efile, line=line, field=fmt_loc(loc)) from None
-    check_semantics(sc, origins, file)
+        raise ScenarioError(describe_pydantic(err) + more + _inherited(efile, file), file=efile, line=line,
+                            field=fmt_loc(loc)) from None
+    check_semantics(sc, origins, file, bundled_only=bundled_only)
     return sc
 
 
 def fail_at(msg: str, loc: tuple, origins: dict, file: str):
     """Raise a ScenarioError for a field path, with the file and line it came from."""
     efile, line = where(origins, loc, file)
-    raise ScenarioError(msg, file=efile, line=line, field=fmt_loc(loc))
+    raise ScenarioError(msg + _inherited(efile, file), file=efile, line=line, field=fmt_loc(loc))
 
 
-def check_semantics(sc: Scenario, origins: dict, file: str) -> None:
-    """Check what the types cannot: known names, values in range, months inside the run."""
+def check_semantics(sc: Scenario, origins: dict, file: str, *, bundled_only: bool = False) -> None:
+    """Check what the types cannot: the name, known names, values in range, months inside the run."""
     def fail(msg, *loc):
         fail_at(msg, loc, origins, file)
+
+    if not _NAME.fullmatch(sc.name):
+        shown = repr(sc.name[:40]) + ("..." if len(sc.name) > 40 else "")
+        fail(f"expected a short name matching [a-z0-9_-]{{1,64}} (lower-case letters, digits, '_' and '-'; it names "
+             f"the output folder runs/NAME), got {shown}", "name")
 
     for name, value in sc.params.items():
         if name not in PARAMS:
@@ -107,9 +114,9 @@ def check_semantics(sc: Scenario, origins: dict, file: str) -> None:
         ind = canonical_indicator(key)
         if ind is None:
             fail("unknown indicator (see 'peninsula indicators')", "initial", key)
-        lo, hi = INDICATORS[ind].low, INDICATORS[ind].high
+        lo, hi = capped_range(INDICATORS[ind].low, INDICATORS[ind].high, INDICATORS[ind].unit)
         if not in_range(value, lo, hi):
-            fail(f"expected a value {range_text(lo, hi)}, got {value:g}", "initial", key)
+            fail(f"expected a value {range_text(lo, hi)} ({INDICATORS[ind].unit}), got {value:g}", "initial", key)
     for key, value in sc.relations.items():
         if canonical_relation(key) is None:
             fail(f"expected a pair of actors A-B from {', '.join(ACTORS)}", "relations", key)
@@ -175,9 +182,12 @@ def check_semantics(sc: Scenario, origins: dict, file: str) -> None:
         if ex.from_ is not None and ex.to is not None and sc.month_index(ex.to) < sc.month_index(ex.from_):
             fail("'to' comes before 'from'", "expectations", i, "to")
         if ex.than is not None:
-            here = Path(sc.source).resolve().parent if sc.source else None
             efile, line = where(origins, ("expectations", i, "than"), file)
-            resolve_parent(ex.than, here, efile, line, field=f"expectations[{i}].than")
+            if bundled_only:
+                resolve_bundled(ex.than, efile, line, field=f"expectations[{i}].than")
+            else:
+                here = Path(sc.source).resolve().parent if sc.source else None
+                resolve_parent(ex.than, here, efile, line, field=f"expectations[{i}].than")
 
     seen: set[str] = set()
     for group in ("levers", "uncertainties"):
@@ -217,7 +227,9 @@ def check_changes(item, loc: tuple, noun: str, fail) -> None:
                 fail(str(exc), *loc, kind, path)
             if what == "initial":
                 fail(f"{noun} changes the running state; name the indicator itself, not initial.*", *loc, kind, path)
-            if kind == "set":
-                lo, hi = path_range(path)
-                if not in_range(value, lo, hi):
-                    fail(f"expected a value {range_text(lo, hi)}, got {value:g}", *loc, kind, path)
+            lo, hi = path_range(path)
+            if kind == "set" and not in_range(value, lo, hi):
+                fail(f"expected a value {range_text(lo, hi)}, got {value:g}", *loc, kind, path)
+            if kind == "shift" and not abs(value) <= hi - lo:
+                fail(f"a shift of {value:g} is larger than the whole range of {path} ({range_text(lo, hi)})",
+                     *loc, kind, path)

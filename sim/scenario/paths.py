@@ -1,4 +1,10 @@
-"""Parameter paths: what a lever, an uncertainty, an event or ``--set`` may name, its range and its value."""
+"""Parameter paths: what a lever, an uncertainty, an event or ``--set`` may name, its range and its value.
+
+Every range is finite: an indicator whose range has no top (money, soldiers, launches,
+shells: ``sim.indicators`` gives them only a floor) takes the cap of its unit
+(:data:`UNIT_CAPS`), so no file can start a run from a value the model's single precision
+cannot hold (``DPRK.hard_currency_usd: 1e300`` became inf, then NaN).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,28 @@ from sim.actors import ACTOR_CLASSES
 from sim.indicators import INDICATORS, canonical_indicator, canonical_relation
 from sim.params import PARAMS
 from sim.scenario.schema import Scenario
+
+
+UNIT_CAPS: dict[str, float] = {
+    "USD": 1e15,
+    "USD/month": 1e15,
+    "soldiers": 1e9,
+    "launches": 1e6,
+    "shells/month": 1e10,
+}
+"""The largest value a file, a setting or an event may give an indicator with no upper bound, by unit.
+
+Far beyond anything real ($1e15 is ten times the world's yearly output; a billion soldiers,
+a million launches, ten billion shells a month) and far inside single precision (3.4e38), so a
+run stays finite over any horizon. A unit not listed takes :data:`DEFAULT_CAP`."""
+DEFAULT_CAP = 1e15
+"""The cap of an unbounded range whose unit :data:`UNIT_CAPS` does not list."""
+
+
+def capped_range(low: float | None, high: float | None, unit: str) -> tuple[float, float]:
+    """A range with a finite value in place of each missing bound (the unit's cap, see :data:`UNIT_CAPS`)."""
+    cap = UNIT_CAPS.get(unit, DEFAULT_CAP)
+    return (-cap if low is None else low), (cap if high is None else high)
 
 
 def check_path(path: str, *, allow_indicator: bool = False) -> tuple[str, str]:
@@ -46,17 +74,18 @@ def check_path(path: str, *, allow_indicator: bool = False) -> tuple[str, str]:
     raise ValueError(f"unknown path {path!r}; expected {forms}")
 
 
-def path_range(path: str) -> tuple[float | None, float | None]:
-    """The valid range of the value at a path."""
+def path_range(path: str) -> tuple[float, float]:
+    """The valid range of the value at a path: finite, unbounded ranges capped (:data:`UNIT_CAPS`)."""
     kind, name = check_path(path, allow_indicator=True)
     if kind == "param":
-        return PARAMS[name].low, PARAMS[name].high
+        p = PARAMS[name]
+        return capped_range(p.low, p.high, p.unit)
     if kind == "unpredictability":
         return 0.0, 1.0
     if kind == "weight":
         return 0.0, 100.0
     ind = INDICATORS[name]
-    return ind.low, ind.high
+    return capped_range(ind.low, ind.high, ind.unit)
 
 
 def in_range(value: float, lo, hi) -> bool:

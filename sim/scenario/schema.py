@@ -15,7 +15,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 _YM = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -45,6 +45,24 @@ def month_str(value: Any) -> str:
 Month = Annotated[str, Field(description="A month, YYYY-MM", examples=["2024-06"])]
 
 
+def _not_a_boolean(value: Any) -> Any:
+    """Refuse a boolean where a number belongs (pydantic would take ``true`` as 1.0)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()} (a boolean)")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_a_boolean)]
+"""A number in a scenario: an int or a float (``months: 12``, ``value: 650000``), not a boolean."""
+
+NAME_CHARS = "a-z0-9_-"
+"""The characters of a scenario's name (it names the output folder ``runs/NAME``)."""
+NAME_MAX = 64
+"""The longest scenario name."""
+NAME_PATTERN = f"^[{NAME_CHARS}]{{1,{NAME_MAX}}}$"
+"""What a scenario's ``name`` must match (checked by the loader, see ``sim.scenario.checks``)."""
+
+
 class Strict(BaseModel):
     """A model that refuses unknown fields and non-finite numbers."""
 
@@ -54,8 +72,8 @@ class Strict(BaseModel):
 class ActorSpec(Strict):
     """An actor's parameters: how unpredictable it is and how it weighs its interests."""
 
-    unpredictability: float | None = Field(None, ge=0, le=1, description="Scale of the Gumbel noise on scores.")
-    weights: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(
+    unpredictability: Number | None = Field(None, ge=0, le=1, description="Scale of the Gumbel noise on scores.")
+    weights: dict[str, Annotated[Number, Field(ge=0, le=100)]] = Field(
         default_factory=dict, description="Interest name -> weight (non-negative).")
 
 
@@ -64,8 +82,8 @@ class Event(Strict):
 
     month: Month
     label: str = ""
-    set: dict[str, float] = Field(default_factory=dict, description="Path -> new value.")
-    shift: dict[str, float] = Field(default_factory=dict, description="Path -> change.")
+    set: dict[str, Number] = Field(default_factory=dict, description="Path -> new value.")
+    shift: dict[str, Number] = Field(default_factory=dict, description="Path -> change.")
     claims: list[str] = Field(default_factory=list)
 
     @field_validator("month", mode="before")
@@ -113,10 +131,10 @@ class Lever(Strict):
 
     path: str
     label: str
-    min: float
-    max: float
-    step: float | None = Field(None, gt=0)
-    value: float | None = Field(None, description="Default position; the scenario's value if omitted.")
+    min: Number
+    max: Number
+    step: Number | None = Field(None, gt=0)
+    value: Number | None = Field(None, description="Default position; the scenario's value if omitted.")
     description: str = ""
     claims: list[str] = Field(default_factory=list)
 
@@ -134,12 +152,12 @@ class Uncertainty(Strict):
 
     path: str
     dist: Literal["uniform", "normal", "triangular", "choice"]
-    low: float | None = None
-    high: float | None = None
-    mean: float | None = None
-    sd: float | None = Field(None, ge=0)
-    mode: float | None = None
-    values: list[float] | None = None
+    low: Number | None = None
+    high: Number | None = None
+    mean: Number | None = None
+    sd: Number | None = Field(None, ge=0)
+    mode: Number | None = None
+    values: list[Number] | None = None
     label: str = ""
     claims: list[str] = Field(default_factory=list)
 
@@ -190,13 +208,13 @@ class Expectation(Strict):
     indicator: str | None = None
     actor: str | None = None
     option: str | None = None
-    value: float | None = None
+    value: Number | None = None
     at: Month | None = None
     by: Month | None = None
     from_: Month | None = Field(None, alias="from")
     to: Month | None = None
     than: str | None = Field(None, description="Scenario to compare with (name or path).")
-    share: float = Field(0.8, gt=0, le=1, description="Share of members in which it must hold.")
+    share: Number = Field(0.8, gt=0, le=1, description="Share of members in which it must hold.")
     claims: list[str] = Field(default_factory=list)
     expected_to_fail: bool = False
     why: str = Field("", description="Why the model disagrees (required with expected_to_fail).")
@@ -230,7 +248,9 @@ class Expectation(Strict):
 class Scenario(Strict):
     """A what-if: everything a run needs besides the seed and the members."""
 
-    name: str = Field("scenario", description="Short name (file name without .yaml by default).")
+    name: str = Field("scenario", description="Short name: 1 to 64 of a-z, 0-9, '_' and '-' (it names the output "
+                      "folder runs/NAME); the file's stem, lower-cased with other characters as '_', by default.",
+                      json_schema_extra={"pattern": NAME_PATTERN})
     title: str = ""
     description: str = ""
     extends: str | None = Field(None, description="Name or path of the scenario this one changes.")
@@ -238,10 +258,10 @@ class Scenario(Strict):
     months: int = Field(36, ge=1, le=240, strict=True, description="Horizon in months.")
     seed: int = Field(42, ge=0, lt=2**63, strict=True, description="Default seed.")
     members: int = Field(100, ge=1, le=10_000_000, strict=True, description="Default ensemble size.")
-    params: dict[str, float] = Field(default_factory=dict, description="World parameter -> value.")
+    params: dict[str, Number] = Field(default_factory=dict, description="World parameter -> value.")
     actors: dict[str, ActorSpec] = Field(default_factory=dict)
-    initial: dict[str, float] = Field(default_factory=dict, description="Indicator -> value at the start.")
-    relations: dict[str, float] = Field(default_factory=dict, description="Pair A-B -> alignment at the start.")
+    initial: dict[str, Number] = Field(default_factory=dict, description="Indicator -> value at the start.")
+    relations: dict[str, Number] = Field(default_factory=dict, description="Pair A-B -> alignment at the start.")
     events: list[Event] = Field(default_factory=list)
     scripted: list[Scripted] = Field(default_factory=list)
     levers: list[Lever] = Field(default_factory=list)
