@@ -2,6 +2,11 @@
 
 The factors a scenario lets vary (levers and uncertainties), outcomes (an indicator at a
 month), grids and SALib samples.
+
+SALib samples the unit hypercube (Latin hypercube, Saltelli's Sobol' scheme, Morris
+trajectories); each column then goes through its factor's inverse CDF: a lever is uniform
+over [min, max], an uncertainty follows its declared distribution (uniform, triangular,
+normal, choice), so a design's points are distributed as the members' draws are.
 """
 
 from __future__ import annotations
@@ -20,24 +25,69 @@ from sim.scenario import Scenario, check_path, path_range
 
 @dataclass(frozen=True)
 class Factor:
-    """A parameter an experiment varies, with its range."""
+    """A parameter an experiment varies, with its range and distribution.
+
+    ``dist`` and ``spec`` say how a unit sample maps to a value (:meth:`values`): ``uniform``
+    over (low, high) (levers, uniform uncertainties), ``triangular`` (low, mode, high),
+    ``normal`` (mean, sd) or ``choice`` (the values, in declared order).
+    """
 
     path: str
     low: float
     high: float
     label: str
     kind: str  # "lever" or "uncertainty"
+    dist: str = "uniform"
+    spec: tuple[float, ...] = ()
+
+    def values(self, u: np.ndarray) -> np.ndarray:
+        """Unit samples ``u`` in [0, 1] -> values by the inverse CDF, clipped to [low, high]."""
+        u = np.asarray(u, dtype=np.float64)
+        if self.dist == "uniform":
+            a, b = self.spec or (self.low, self.high)
+            x = a + (b - a) * u
+        elif self.dist == "triangular":
+            a, c, b = self.spec
+            f = (c - a) / (b - a)
+            left = a + np.sqrt(u * (b - a) * (c - a))
+            right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+            x = np.where(u < f, left, right)
+        elif self.dist == "normal":
+            mean, sd = self.spec
+            if sd == 0:
+                x = np.full_like(u, mean)
+            else:
+                from scipy.stats import norm
+
+                x = mean + sd * norm.ppf(u)  # u = 0 or 1 (Morris' end levels): -+inf, clipped to mean -+ 4 sd
+        elif self.dist == "choice":
+            vals = np.asarray(self.spec, dtype=np.float64)
+            x = vals[np.minimum(np.floor(u * len(vals)).astype(np.int64), len(vals) - 1)]
+        else:
+            raise ValueError(f"unknown distribution {self.dist!r}")
+        return np.clip(x, self.low, self.high)
+
+
+def _spec(u) -> tuple[float, ...]:
+    """An uncertainty's distribution parameters, in the order :meth:`Factor.values` reads them."""
+    if u.dist == "uniform":
+        return (u.low, u.high)
+    if u.dist == "triangular":
+        return (u.low, u.mode, u.high)
+    if u.dist == "normal":
+        return (u.mean, u.sd)
+    return tuple(float(v) for v in u.values)
 
 
 def factors(scenario: Scenario) -> list[Factor]:
-    """The scenario's levers and uncertainties with their ranges (uncertainties: their bounds)."""
+    """The scenario's levers and uncertainties with their ranges (uncertainties: their bounds) and distributions."""
     out = [Factor(lv.path, lv.min, lv.max, lv.label, "lever") for lv in scenario.levers]
     for u in scenario.uncertainties:
         lo, hi = u.bounds()
         plo, phi = path_range(u.path)
         lo = lo if plo is None else max(lo, plo)
         hi = hi if phi is None else min(hi, phi)
-        out.append(Factor(u.path, lo, hi, u.label or u.path, "uncertainty"))
+        out.append(Factor(u.path, lo, hi, u.label or u.path, "uncertainty", u.dist, _spec(u)))
     return out
 
 
@@ -66,11 +116,6 @@ def parse_outcome(text: str, scenario: Scenario) -> Outcome:
             raise PeninsulaError(f"month {month!r} is not in the run ({scenario.dates()[0]} to "
                                  f"{scenario.dates()[-1]}, YYYY-MM)", field="--outcome")
     return Outcome(canon, month or None)
-
-
-def _problem(fs: list[Factor]) -> dict:
-    """SALib's problem definition for factors."""
-    return {"num_vars": len(fs), "names": [f.path for f in fs], "bounds": [[f.low, f.high] for f in fs]}
 
 
 def parse_grid(items: Iterable[str], scenario: Scenario) -> dict[str, list[float]]:
@@ -111,7 +156,8 @@ def make_design(scenario: Scenario, *, grid: dict[str, list[float]] | None = Non
     """The design table: one row per point, one column per varied path (plus ``point``).
 
     ``grid`` gives a full factorial; ``design`` (lhs, sobol, morris) samples the scenario's
-    levers and uncertainties over their ranges with SALib, seeded. Both together: every
+    levers (uniform over their ranges) and uncertainties (as declared: uniform, triangular,
+    normal, choice) with SALib, seeded. Both together: every
     sampled point crossed with every grid combination. Neither: one point, nothing varied.
     """
     frames = []
@@ -137,9 +183,10 @@ def make_design(scenario: Scenario, *, grid: dict[str, list[float]] | None = Non
     return table.reset_index(drop=True)
 
 
-def sample(method: str, fs: list[Factor], samples: int, seed: int) -> np.ndarray:
-    """SALib samples (rows, factors) for a method, seeded."""
-    problem = _problem(fs)
+def unit_sample(method: str, n_factors: int, samples: int, seed: int) -> np.ndarray:
+    """SALib's samples (rows, factors) of the unit hypercube for a method, seeded."""
+    problem = {"num_vars": n_factors, "names": [f"x{i}" for i in range(n_factors)],
+               "bounds": [[0.0, 1.0]] * n_factors}
     if method == "lhs":
         from SALib.sample import latin
 
@@ -153,6 +200,16 @@ def sample(method: str, fs: list[Factor], samples: int, seed: int) -> np.ndarray
 
         return morris.sample(problem, samples, num_levels=4, seed=seed)
     raise PeninsulaError(f"unknown design {method!r}; expected lhs, sobol or morris", field="--design")
+
+
+def sample(method: str, fs: list[Factor], samples: int, seed: int) -> np.ndarray:
+    """Samples (rows, factors) for a method, seeded: SALib's unit samples through each factor's inverse CDF.
+
+    Levers and uniform uncertainties come out as SALib scaling them to their ranges itself
+    would give them, bit for bit; triangular, normal and choice uncertainties as declared.
+    """
+    unit = unit_sample(method, len(fs), samples, seed)
+    return np.column_stack([f.values(unit[:, j]) for j, f in enumerate(fs)]) if fs else unit
 
 
 def default_outcomes(scenario: Scenario) -> list[Outcome]:

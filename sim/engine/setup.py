@@ -119,7 +119,10 @@ class Setup:
                 An id may repeat only with ``overrides``: the same member under other parameters
                 (a design's points, under common random numbers).
             seed: default the scenario's.
-            settings: parameter path -> value (levers, ``--set``), checked against their ranges.
+            settings: parameter path -> value (levers, ``--set``), checked against their ranges
+                (:func:`sim.scenario.with_settings`). A setting of an uncertainty's path fixes it:
+                every member takes the value and nothing is drawn; the other uncertainties' draws
+                do not change (each path has its own stream).
             overrides: parameter path -> a value or an array of one value per member (a design
                 table's columns), applied after the uncertainties.
 
