@@ -9,6 +9,7 @@ shares of members, which Results and saved runs both reduce to an :class:`Ensemb
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +21,7 @@ import sim
 from sim.indicators import ACTORS, NAMES
 from sim.engine.results import read_manifest
 from sim.data import SCENARIO_DIR
+from sim.errors import PeninsulaError
 from sim.scenario import scenario_value
 
 PERCENTILES = (10, 50, 90)
@@ -221,13 +223,56 @@ def runs_dir() -> Path:
     return Path.cwd() / "runs"
 
 
+class RunRefused(PeninsulaError):
+    """A path the Results page does not open: not under ``runs/`` (the words never say whether it exists)."""
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def resolve_run(ref: str | Path, base: Path | None = None) -> Path:
+    """The real path of a run folder under ``runs/`` named by ``ref``, else :class:`RunRefused`.
+
+    ``ref`` is an absolute path, a path relative to the folder the dashboard runs in that
+    starts with ``runs/`` (``runs/baseline``), or any other relative path, taken inside
+    ``runs/`` (``baseline``). Symlinks and ``..`` are resolved first, so a link out of
+    ``runs/`` is refused like any other path outside it; the refusal is the same sentence
+    whatever the path, so it does not tell whether something exists there.
+    """
+    base = runs_dir() if base is None else Path(base)
+    text = str(ref).strip()
+    try:
+        if not text or "\x00" in text:
+            raise ValueError(text)
+        root = Path(os.path.realpath(base))
+        p = Path(text)
+        if not p.is_absolute():
+            p = (base.parent / p) if p.parts[:1] == (base.name,) else (base / p)
+        real = Path(os.path.realpath(p))
+        if _inside(real, root):
+            return real
+    except (OSError, ValueError, RuntimeError):
+        pass
+    raise RunRefused("This page opens only run folders under runs/ in the folder the dashboard was started from: "
+                     "give a run's name there (baseline) or its path (runs/baseline).")
+
+
 def find_runs(base: Path | None = None) -> list[str]:
-    """Run folders (with a manifest) under ``runs/``, newest first."""
+    """Run folders (with a manifest) under ``runs/``, newest first (none that a symlink takes out of it)."""
     base = runs_dir() if base is None else base
     if not base.is_dir():
         return []
+    root = Path(os.path.realpath(base))
     found = [p.parent for p in base.glob("*/manifest.json")] + [p.parent for p in base.glob("*/*/manifest.json")]
-    return [str(p) for p in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)]
+    kept = []
+    for p in found:
+        try:
+            if _inside(Path(os.path.realpath(p)), root):
+                kept.append((p.stat().st_mtime, p))
+        except OSError:  # gone meanwhile
+            continue
+    return [str(p) for _, p in sorted(kept, key=lambda t: t[0], reverse=True)]
 
 
 def open_run(directory: str | Path) -> SavedRun:
@@ -237,7 +282,10 @@ def open_run(directory: str | Path) -> SavedRun:
         PeninsulaError: for a folder that is not a complete Peninsula run.
     """
     manifest = read_manifest(directory)  # raises PeninsulaError for a non-run folder
-    outputs = manifest.get("outputs") or {}
+    if not isinstance(manifest, dict):
+        raise PeninsulaError("the manifest is damaged: not a JSON object", file=str(Path(directory) / "manifest.json"))
+    outputs = manifest.get("outputs")
+    outputs = outputs if isinstance(outputs, dict) else {}
     stamp = "|".join(f"{k}:{v.get('sha256', '')}" for k, v in sorted(outputs.items()) if isinstance(v, dict))
     return _open_run(str(directory), stamp)
 

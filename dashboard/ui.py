@@ -8,6 +8,7 @@ members and seed in the URL (``st.query_params``) so that a link reproduces a vi
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -20,6 +21,25 @@ from dashboard import charts, data, story
 from sim.errors import PeninsulaError
 from sim.scenario.evidence import load_claims
 from sim.indicators import ACTOR_NAMES, ACTORS, INDICATORS, KEY_INDICATORS, PAIRS
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>~$:&|@^])")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))", re.MULTILINE)
+_MD_WWW = re.compile(r"(www)\.", re.IGNORECASE)
+
+
+def plain(text: object) -> str:
+    """A user's string (a name, a code, a path, a message that quotes one) made safe to put in Markdown.
+
+    Every character Markdown, GitHub's extensions or Streamlit's own (``:red[...]``,
+    ``:material/icon:``, ``$math$``, emoji shortcodes) would act on is backslash-escaped, so the
+    browser shows the string exactly as written: no image, link, HTML, emphasis, heading or list.
+    Letters, digits, spaces, quotes, commas and most punctuation are left as they are.
+    """
+    out = _MD_SPECIAL.sub(r"\\\1", str(text))
+    out = _MD_WWW.sub(r"\1\\.", out)  # no autolink of www.example.com
+    return _MD_LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit()
+                                                      else "\\" + m.group(2)), out)
+
 
 HEADLINE: dict[str, str] = {
     "RUS.munitions_shortfall": "RUS shell shortfall",
@@ -149,16 +169,40 @@ def scenario_picker(prefix: str = "", *, where=st.sidebar, allow_upload: bool = 
             try:
                 text = up.getvalue().decode("utf-8")
             except UnicodeDecodeError:
-                st.error(f"{up.name}: the file is not UTF-8 text. Showing the bundled scenario '{name}'.")
+                st.error(f"{plain(up.name)}: the file is not UTF-8 text. Showing the bundled scenario '{name}'.")
             else:
                 try:
-                    scenario = data.load_uploaded(text, up.name)
-                    sid = f"upload-{scenario.content_hash()[:10]}"
-                    where.caption(f"Using the uploaded file **{up.name}**. Remove it to go back to '{name}'.")
+                    uploaded = data.load_uploaded(text, up.name)
+                    uploaded_sid = f"upload-{uploaded.content_hash()[:10]}"
+                    _check_text(uploaded, up.name)
                 except PeninsulaError as exc:
                     st.error(f"The uploaded scenario cannot be used: {exc}\n\nShowing the bundled scenario "
                              f"'{name}' instead.", icon="⚠️")
+                except Exception as exc:  # noqa: BLE001 - a user's file: a message, never a traceback
+                    st.error(f"The uploaded scenario cannot be used: {plain(up.name)}: {_upload_problem(exc)}"
+                             f"\n\nShowing the bundled scenario '{name}' instead.", icon="⚠️")
+                else:
+                    scenario, sid = uploaded, uploaded_sid
+                    where.caption(f"Using the uploaded file **{plain(up.name)}**. Remove it to go back to '{name}'.")
     return scenario, sid
+
+
+def _check_text(scenario: sim.Scenario, file: str) -> None:
+    """Raise if a scenario's words cannot be shown (a lone surrogate from a YAML escape cannot be sent as UTF-8)."""
+    try:
+        scenario.model_dump_json().encode("utf-8")
+    except (ValueError, UnicodeError):
+        raise PeninsulaError("the file holds text that is not valid Unicode (a lone surrogate such as \\ud800?)",
+                             file=file) from None
+
+
+def _upload_problem(exc: BaseException) -> str:
+    """What went wrong with an uploaded file, in words (for errors the loader does not word itself)."""
+    if isinstance(exc, RecursionError):
+        return "the file is nested too deeply to be a scenario"
+    if isinstance(exc, UnicodeError):
+        return f"the file holds text that is not valid Unicode ({plain(exc)})"
+    return f"the file could not be read as a scenario ({plain(type(exc).__name__)}: {plain(exc)})"
 
 
 def lever_key(prefix: str, sid: str, path: str) -> str:

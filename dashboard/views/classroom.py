@@ -4,7 +4,7 @@ One page, three modes, chosen by the URL's query parameters:
 
 - ``/classroom``: open a room (instructor) or type a room's code (student);
 - ``/classroom?code=ABC234``: the join page of a room: a name and a role (several students on
-  one role make a team);
+  one role make a team, up to the room's seats per role; a full role refuses a newcomer);
 - ``/classroom?token=...``: a seat: a student's (own briefing, the turn, the choice) or the
   instructor's (who has moved, injects, advance, pause and resume, end). The token is the
   seat: a reloaded browser, or one that comes back after a server restart, rejoins it.
@@ -12,8 +12,15 @@ One page, three modes, chosen by the URL's query parameters:
 Rooms live in the SQLite file of :class:`sim.game.classroom.Classroom` (``$PENINSULA_DB``, else
 ``~/.peninsula/classroom.sqlite3``); the page holds no game state of its own. Refusals
 (:class:`~sim.game.classroom.AccessDenied`, :class:`~sim.game.classroom.StaleRequest`,
-:class:`~sim.game.classroom.WrongState`, :class:`~sim.game.GameError`) show as messages. A seat's
+:class:`~sim.game.classroom.WrongState`, :class:`~sim.game.GameError`) show as messages, and so
+does a database that is locked, damaged or not a classroom's (never a traceback). A seat's
 page checks the room every few seconds and redraws when something changed.
+
+What students type (their names) and what a link carries (a room's code) reach the page as
+plain text: every such string, and every refusal that may quote one, goes through
+:func:`dashboard.ui.plain` before it reaches Markdown (titles, captions, messages, radio
+options, ``st.table`` cells), so a name such as ``![x](http://…)`` or ``<script>`` shows as
+written, to classmates and the instructor alike.
 """
 
 from __future__ import annotations
@@ -24,7 +31,17 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import game_ui
-from sim.game.classroom import DB_ENV, DEFAULT_DB, Classroom, InstructorView, SeatView
+from dashboard.ui import plain
+from sim.game.classroom import (
+    DB_ENV,
+    DEFAULT_DB,
+    MAX_SEATS_PER_ROLE,
+    SEATS_PER_ROLE,
+    TIMEOUT_ENV,
+    Classroom,
+    InstructorView,
+    SeatView,
+)
 from sim.errors import PeninsulaError
 from sim.game.game import TurnView, label
 
@@ -35,18 +52,19 @@ MAX_MEMBERS = 5_000
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _classroom(path: str) -> Classroom:
-    """One :class:`Classroom` per database file for the whole server (it caches the rooms' games)."""
+def _classroom(path: str, timeout: str) -> Classroom:
+    """One :class:`Classroom` per database file (and wait) for the whole server (it caches the rooms' games)."""
     return Classroom(path)
 
 
 db_path = os.environ.get(DB_ENV) or str(DEFAULT_DB)
 try:
-    room = _classroom(db_path)
+    room = _classroom(db_path, os.environ.get(TIMEOUT_ENV, ""))
 except PeninsulaError as exc:
     st.title("Classroom")
-    st.error(f"The classroom database cannot be opened: {exc}")
-    st.caption(f"Set the environment variable {DB_ENV} to a writable file and restart the dashboard.")
+    st.error(f"The classroom database cannot be opened: {plain(exc)}")
+    st.caption(f"Set the environment variable {DB_ENV} to a writable classroom database file (or a new one) and "
+               "reload this page; if another program holds the file, wait for it and reload.")
     st.stop()
 
 
@@ -55,7 +73,7 @@ def act(action, *args, done: str | None = None) -> None:
     try:
         ack = action(*args)
     except PeninsulaError as exc:
-        game_ui.flash("error", str(exc), key=FLASH)
+        game_ui.flash("error", plain(exc), key=FLASH)
         return
     if done:
         if getattr(ack, "option", None) and ack.resolved:
@@ -106,7 +124,8 @@ def landing() -> None:
     """The Classroom front page: open a room (instructor) or find one by its code (student)."""
     st.title("Classroom")
     st.markdown("An instructor opens a room for an exercise and gives its code to the students; each student joins "
-                "from their own browser and plays one state (several students on one state make a team). Each turn "
+                "from their own browser and plays one state (several students on one state make a team, up to the "
+                "room's seats per state). Each turn "
                 "every student chooses; the instructor sees who has moved, can release injects and advance the "
                 "turn (states that did not choose play by the model's rule), and ends the game into the debrief.")
     left, right = st.columns(2, gap="large")
@@ -125,15 +144,19 @@ def landing() -> None:
         default_seed = ex.seed if ex.seed is not None else ex.scenario.seed
         seed = int(c2.number_input("Seed", min_value=0, max_value=2**31 - 1, value=int(default_seed), step=1,
                                    key=f"cls_seed|{name}"))
+        seats = int(st.number_input("Seats per state", min_value=1, max_value=MAX_SEATS_PER_ROLE,
+                                    value=SEATS_PER_ROLE, step=1, key="cls_seats",
+                                    help="How many students may play one state, as a team (the first choice of a "
+                                         "turn counts). Once its seats are taken, a state refuses newcomers."))
         advisor = False
         if ex.advisor:
             advisor = st.toggle("Advisor for the students", value=True, key=f"cls_advisor|{name}",
                                 help="This exercise lets players see how the model itself scores their options.")
         if st.button("Open a room", key="cls_open", type="primary", icon=":material/meeting_room:"):
             try:
-                keys = room.open_room(ex, members=members, seed=seed, advisor=advisor)
+                keys = room.open_room(ex, members=members, seed=seed, advisor=advisor, seats_per_role=seats)
             except PeninsulaError as exc:
-                st.error(f"The room cannot be opened: {exc}")
+                st.error(f"The room cannot be opened: {plain(exc)}")
             else:
                 st.query_params.clear()
                 st.query_params["token"] = keys.instructor_token
@@ -157,11 +180,12 @@ def join_page(code: str) -> None:
         lobby = room.lobby(code)
     except PeninsulaError as exc:
         st.title("Classroom")
-        st.error(str(exc))
+        st.error(plain(exc))
         st.button("Back", key="cls_back", on_click=leave, icon=":material/arrow_back:")
         return
-    st.title(f"Join: {lobby.title}")
-    st.caption(f"Room {lobby.code} · {lobby.status} · turn {min(lobby.turn + 1, lobby.turns)} of {lobby.turns}")
+    st.title(f"Join: {plain(lobby.title)}")
+    st.caption(f"Room {lobby.code} · {lobby.status} · turn {min(lobby.turn + 1, lobby.turns)} of {lobby.turns} · "
+               f"{lobby.seats_per_role} {'seat' if lobby.seats_per_role == 1 else 'seats'} per state")
     if lobby.status == "ended":
         st.warning("This game has ended: no more seats.")
         st.button("Back", key="cls_back", on_click=leave, icon=":material/arrow_back:")
@@ -172,17 +196,22 @@ def join_page(code: str) -> None:
 
     def seated(r: str) -> str:
         names = lobby.roles.get(r, ())
-        return f"{game_ui.role_label(r)} — " + (f"team: {', '.join(names)}" if names else "free")
+        if not names:
+            return f"{game_ui.role_label(r)} — free"
+        free = lobby.seats_per_role - len(names)
+        left = "full" if free <= 0 else f"{free} {'seat' if free == 1 else 'seats'} left"
+        return f"{game_ui.role_label(r)} — team: {', '.join(plain(n) for n in names)} ({left})"
 
     with st.container(border=True):
         name = st.text_input("Your name", key="cls_name", max_chars=60)
         role = st.radio("The state you play", list(lobby.roles), key="cls_role", format_func=seated,
-                        help="Several students on one state make a team: the first choice of a turn counts.")
+                        help=f"Up to {lobby.seats_per_role} students on one state make a team: the first choice of a "
+                             "turn counts. A full state takes no newcomer.")
         if st.button("Take the seat", key="cls_join", type="primary", icon=":material/chair:"):
             try:
                 token = room.join(lobby.code, role, name)
             except PeninsulaError as exc:
-                st.error(f"You could not join: {exc}")
+                st.error(f"You could not join: {plain(exc)}")
             else:
                 st.query_params.clear()
                 st.query_params["token"] = token
@@ -201,7 +230,7 @@ def _cached_debrief(token: str, v, wait_text: str):
             with st.spinner(wait_text):
                 st.session_state["cls_debrief_value"] = room.debrief(token)
         except PeninsulaError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
             return None
         st.session_state["cls_debrief_key"] = key
     return st.session_state["cls_debrief_value"]
@@ -210,9 +239,9 @@ def _cached_debrief(token: str, v, wait_text: str):
 # -- a student's seat ------------------------------------------------------------------------------------------
 def student(token: str, v: SeatView) -> None:
     """A student's seat page: briefing, the turn, the choice, and at the end the debrief."""
-    st.title(v.title)
-    mates = f" · team: {', '.join(v.teammates)}" if v.teammates else ""
-    st.markdown(f"You play **{game_ui.role_label(v.role)}** as **{v.name}** · room {v.code}{mates}")
+    st.title(plain(v.title))
+    mates = f" · team: {', '.join(plain(n) for n in v.teammates)}" if v.teammates else ""
+    st.markdown(f"You play **{game_ui.role_label(v.role)}** as **{plain(v.name)}** · room {v.code}{mates}")
     st.caption("This page's address is your seat: keep it (a bookmark, this tab). Reloading it, or coming back "
                "after the server restarts, brings you back to your seat.")
     game_ui.show_flash(key=FLASH)
@@ -262,7 +291,7 @@ def student(token: str, v: SeatView) -> None:
 # -- the instructor ---------------------------------------------------------------------------------------------
 def instructor(token: str, v: InstructorView) -> None:
     """The instructor's page: join code, turn controls, who has moved, and at the end the debrief."""
-    st.title(f"{v.title}: instructor")
+    st.title(f"{plain(v.title)}: instructor")
     c1, c2 = st.columns([1, 3])
     c1.metric("Join code", v.code)
     with c2:
@@ -311,12 +340,13 @@ def instructor(token: str, v: InstructorView) -> None:
         if r in v.untaken:
             state = "no seat: the model's rule plays it"
         elif v.moved.get(r):
-            state = f"moved ({v.moved[r]})"
+            state = f"moved ({plain(v.moved[r])})"
         else:
             state = "waiting"
-        rows.append({"state": game_ui.role_label(r), "students": ", ".join(by_role.get(r, [])) or "—",
-                     "this turn": state})
-    st.table(pd.DataFrame(rows).set_index("state"))
+        rows.append({"state": game_ui.role_label(r),
+                     "students": ", ".join(plain(n) for n in by_role.get(r, [])) or "—",
+                     "seats": f"{len(by_role.get(r, []))} of {v.seats_per_role}", "this turn": state})
+    st.table(pd.DataFrame(rows).set_index("state"))  # st.table draws its cells as Markdown: names go through plain()
     if v.waiting:
         st.caption(f"Waiting for {', '.join(v.waiting)}. The turn resolves by itself when every state with a "
                    "student has chosen; 'Advance' resolves it now.")
@@ -366,7 +396,7 @@ if token:
         seat_view = room.view(token)
     except PeninsulaError as exc:
         st.title("Classroom")
-        st.error(f"This link opens no seat: {exc}")
+        st.error(f"This link opens no seat: {plain(exc)}")
         st.button("Open or join a room", key="cls_back", on_click=leave, icon=":material/arrow_back:")
         st.stop()
     if isinstance(seat_view, InstructorView):

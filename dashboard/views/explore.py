@@ -24,9 +24,16 @@ if scenario.description:
 
 chash = scenario.content_hash()
 key = data.settings_key(settings)
-ens = data.ensemble(chash, key, members, seed, scenario, scenario.name)
 defaults = data.settings_key(data.default_settings(scenario))
-ref = None if key == defaults else data.ensemble(chash, defaults, members, seed, scenario, scenario.name)
+try:
+    ens = data.ensemble(chash, key, members, seed, scenario, scenario.name)
+    ref = None if key == defaults else data.ensemble(chash, defaults, members, seed, scenario, scenario.name)
+except Exception as exc:  # noqa: BLE001 - an uploaded file that validates but cannot run: a message, not a traceback
+    if not sid.startswith("upload-"):
+        raise
+    st.error(f"The uploaded scenario cannot be run: {ui.plain(exc)}. Remove the file to go back to the bundled "
+             "scenarios.", icon="⚠️")
+    st.stop()
 st.session_state["explore_medians"] = {n: ens.median(n) for n in KEY_INDICATORS}
 
 ui.headline(ens, ref)

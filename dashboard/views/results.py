@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -18,19 +16,32 @@ found = data.find_runs()
 c1, c2 = st.columns([2, 3])
 picked = c1.selectbox("Runs found in runs/", found or ["(none yet)"], key="results_found", persist_state="session",
                       disabled=not found, help="Folders under runs/ that hold a manifest.json, newest first.")
-typed = c2.text_input("…or the path of a run folder", key="run", bind="query-params",
-                      placeholder="runs/baseline", help="Absolute, or relative to the folder the dashboard was started from.")
+typed = c2.text_input("…or the path of a run folder under runs/", key="run", bind="query-params",
+                      placeholder="runs/baseline",
+                      help="A folder under runs/ in the folder the dashboard was started from: its name (baseline), "
+                           "or its path, relative (runs/baseline) or absolute. Nothing outside runs/ opens here.")
 folder = (typed or "").strip() or (picked if found else "")
 if not folder:
     st.info("No run folder yet. Make one with `peninsula run baseline` (it writes runs/baseline), "
             "or type the path of a folder above.")
     st.stop()
-path = Path(folder)  # relative to the folder the dashboard runs in, as for 'peninsula run --out'
 
+try:
+    path = data.resolve_run(folder)  # only under runs/: symlinks and .. resolved first
+except PeninsulaError as exc:
+    st.error(str(exc))  # the same words for any path outside runs/, whether it exists or not
+    st.stop()
+if not path.exists():
+    st.error(f"There is no run folder {ui.plain(folder)} under runs/. Make one with `peninsula run "
+             "<scenario> --out runs/<name>`, or pick one of the runs found.")
+    st.stop()
 try:
     run = data.open_run(path)
 except PeninsulaError as exc:
-    st.error(str(exc))
+    st.error(f"This folder cannot be opened as a run: {ui.plain(exc)}")
+    st.stop()
+except Exception as exc:  # a damaged folder is a message, never a traceback  # noqa: BLE001
+    st.error(f"This run folder is damaged and cannot be read: {ui.plain(type(exc).__name__)}: {ui.plain(exc)}")
     st.stop()
 
 m = run.manifest

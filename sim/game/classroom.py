@@ -10,13 +10,14 @@ API (for the dashboard's classroom pages)::
 
     from sim.game.classroom import Classroom
     room = Classroom("classroom.sqlite3")  # default: $PENINSULA_DB, else ~/.peninsula/classroom.sqlite3
-    code, instructor = room.open_room("pyongyang_bargain", members=200, seed=42)
+    code, instructor = room.open_room("pyongyang_bargain", members=200, seed=42, seats_per_role=3)
     room.lobby(code)                       # Lobby: public facts for a join page (title, roles, who sits where)
     ana = room.join(code, "DPRK", "Ana")   # a seat token: keep it (a reloaded browser rejoins with it)
-    ben = room.join(code, "CHN", "Ben")    # several seats on one role make a team (first choice counts)
+    ben = room.join(code, "CHN", "Ben")    # several seats on one role make a team (first choice counts);
+                                           #   a role whose seats are all taken refuses a newcomer (RoleFull)
     room.view(ana)                         # SeatView: own briefing and options, the world, whether moved
     room.choose(ana, turn=0, option="export_munitions")
-    room.choose(ben, turn=0, option="aid_dprk")   # every taken role has chosen: the turn resolves
+    room.choose(ben, turn=0, option="aid_dprk")   # every seated role has chosen: the turn resolves
     room.view(instructor)                  # InstructorView: seats, who has moved, injects, every role's view
     room.release(instructor, "ceasefire_talks")   # takes effect at the start of the current turn
     room.advance(instructor, turn=1)       # resolve now: roles that did not choose play by the model's rule
@@ -34,6 +35,20 @@ stored only as SHA-256 hashes and compared with ``hmac.compare_digest``. A seat 
 for its own role, sees only its own role's private briefing, and cannot advance turns or
 release injects (:class:`AccessDenied`). A choice is final for the turn: the table's
 UNIQUE (room, role, turn) keeps exactly one when two arrive at once.
+
+Seats: a room has ``seats_per_role`` seats on each role (fixed when it opens; default
+:data:`SEATS_PER_ROLE`, 1 to :data:`MAX_SEATS_PER_ROLE`); the students on one role are a team,
+and the first choice of a turn counts for the role. A newcomer cannot take a seat that is
+held: once a role's seats are taken it refuses (:class:`RoleFull`, naming the role). A turn
+resolves when every role with a seat has chosen, or when the instructor advances it.
+
+The file: created with mode 0600, and any folder made for it 0700 (SQLite gives its -wal
+and -shm files the database's mode); an existing file or folder is left as it is. The wait
+for another writer is ``timeout`` seconds (default ``$PENINSULA_DB_TIMEOUT``, else 30). A file
+that is not a classroom database (another program's, damaged, of another schema) or is
+locked is a :class:`~sim.errors.PeninsulaError` (:class:`DatabaseUnavailable` once open),
+never a raw ``sqlite3`` error. Schema 1 databases (before seats per role) are upgraded in place:
+their rooms get :data:`SEATS_PER_ROLE` seats per role.
 """
 
 from __future__ import annotations
@@ -57,11 +72,17 @@ from sim.game.game import Debrief, Game, GameError, GameRecord, OptionInfo, Turn
 from sim.indicators import ACTOR_NAMES
 
 DB_ENV = "PENINSULA_DB"
+TIMEOUT_ENV = "PENINSULA_DB_TIMEOUT"
 DEFAULT_DB = Path.home() / ".peninsula" / "classroom.sqlite3"
+DEFAULT_TIMEOUT = 30.0
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 MAX_NAME = 60
-SCHEMA_VERSION = 1
+SEATS_PER_ROLE = 3
+"""Seats on each role of a room unless :meth:`Classroom.open_room` says otherwise (a team of up to three)."""
+MAX_SEATS_PER_ROLE = 30
+SCHEMA_VERSION = 2
+"""1: the first rooms; 2: ``rooms.seats_per_role``."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -76,7 +97,8 @@ CREATE TABLE IF NOT EXISTS rooms (
     instructor_hash TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL CHECK (status IN ('open', 'paused', 'ended')),
     turn INTEGER NOT NULL DEFAULT 0,
-    turns INTEGER NOT NULL
+    turns INTEGER NOT NULL,
+    seats_per_role INTEGER NOT NULL DEFAULT 3
 );
 CREATE TABLE IF NOT EXISTS seats (
     id INTEGER PRIMARY KEY,
@@ -124,6 +146,19 @@ class WrongState(PeninsulaError):
     """The room cannot do this now (paused, ended, no debrief yet); nothing changed."""
 
 
+class RoleFull(PeninsulaError):
+    """Every seat of the role is taken: a newcomer cannot take one; nothing changed."""
+
+
+class DatabaseUnavailable(PeninsulaError):
+    """The database cannot be used now: locked by another program too long, damaged, or not a classroom's."""
+
+    def __init__(self, reason: str) -> None:
+        """``reason`` completes "the classroom database ..." (e.g. "is locked by another program")."""
+        super().__init__(f"the classroom database {reason}")
+        self.reason = reason
+
+
 class RoomKeys(NamedTuple):
     """What :meth:`Classroom.open_room` returns: the public join code and the instructor's secret token."""
 
@@ -153,6 +188,7 @@ class Lobby:
     status: str
     turn: int
     turns: int
+    seats_per_role: int = SEATS_PER_ROLE
 
 
 @dataclass(frozen=True)
@@ -207,50 +243,115 @@ class InstructorView:
     briefings: dict[str, str]
     views: dict[str, TurnView]
     debrief_ready: bool
+    seats_per_role: int = SEATS_PER_ROLE
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _timeout_default() -> float:
+    """``$PENINSULA_DB_TIMEOUT`` seconds if it is a positive number, else :data:`DEFAULT_TIMEOUT`."""
+    try:
+        value = float(os.environ.get(TIMEOUT_ENV, ""))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if 0 < value < 3600 else DEFAULT_TIMEOUT
+
+
+def _sqlite_problem(exc: sqlite3.Error, timeout: float) -> DatabaseUnavailable:
+    """What an sqlite3 error means: the file is locked (someone else holds it), or the file itself is wrong."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return DatabaseUnavailable(f"is locked by another program (waited {timeout:g} s); try again in a moment")
+    return DatabaseUnavailable(f"cannot be used ({text})")
+
+
 class Classroom:
     """Rooms in one SQLite file.
 
     Args:
-        db_path: the database file (created if missing); default ``$PENINSULA_DB``, else
+        db_path: the database file (created if missing, mode 0600); default ``$PENINSULA_DB``, else
             ``~/.peninsula/classroom.sqlite3``.
-        timeout: seconds to wait for another writer before giving up.
+        timeout: seconds to wait for another writer before giving up; default
+            ``$PENINSULA_DB_TIMEOUT``, else 30.
 
     Thread-safe: each call uses its own connection; the recomputed games are cached per
     room behind a lock. Several processes may share the file.
+
+    Raises:
+        PeninsulaError: the file cannot be opened or created, is locked, is not a classroom
+            database, or has a schema this version does not read.
     """
 
-    def __init__(self, db_path: str | Path | None = None, *, timeout: float = 30.0) -> None:
+    def __init__(self, db_path: str | Path | None = None, *, timeout: float | None = None) -> None:
         """Open the database (creating it and its tables if missing) and check its schema version."""
         self.path = Path(db_path or os.environ.get(DB_ENV) or DEFAULT_DB).expanduser()
         if self.path.is_dir():
             raise PeninsulaError("is a folder; expected the classroom database file", file=str(self.path))
-        self.timeout = float(timeout)
+        self.timeout = _timeout_default() if timeout is None else float(timeout)
         self._games: dict[int, Game] = {}
         self._exercises: dict[int, Exercise] = {}
         self._room_locks: dict[int, threading.Lock] = {}
         self._lock = threading.Lock()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = self._connect()
-            try:  # executescript commits any open transaction first, so the script brings its own
-                conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
-            finally:
-                conn.close()
-        except (OSError, sqlite3.Error) as exc:
+            self._create_file()
+            with self._tx() as conn:
+                self._prepare(conn)
+        except DatabaseUnavailable as exc:
+            raise PeninsulaError(f"cannot open the classroom database: it {exc.reason}", file=str(self.path)) from None
+        except PeninsulaError:
+            raise
+        except OSError as exc:
             raise PeninsulaError(f"cannot open the classroom database ({exc})", file=str(self.path)) from None
-        with self._tx() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if row is None:
-                conn.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-            elif int(row["value"]) != SCHEMA_VERSION:
-                raise PeninsulaError(f"the classroom database has schema {row['value']}; this Peninsula reads "
-                                     f"schema {SCHEMA_VERSION}", file=str(self.path))
+
+    def _create_file(self) -> None:
+        """Make the missing folders (0700) and the file (0600), before SQLite opens it."""
+        missing = []
+        folder = self.path.parent
+        while not folder.exists() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+        for folder in reversed(missing):
+            try:
+                folder.mkdir(mode=0o700)
+            except FileExistsError:
+                continue
+            os.chmod(folder, 0o700)  # whatever the umask
+        if not self.path.exists():
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return
+            os.close(fd)
+            os.chmod(self.path, 0o600)
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Check that the file is a classroom database of a schema this reads; create or upgrade its tables."""
+        tables = {r["name"] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() if "meta" in tables else None
+        if row is None and tables:
+            raise PeninsulaError("not a Peninsula classroom database (it holds other tables: "
+                                 f"{', '.join(sorted(tables)[:5])}); set {DB_ENV} to another file",
+                                 file=str(self.path))
+        version = SCHEMA_VERSION
+        if row is not None:
+            try:
+                version = int(row["value"])
+            except (TypeError, ValueError):
+                raise PeninsulaError(f"the classroom database's schema mark is damaged ({row['value']!r})",
+                                     file=str(self.path)) from None
+            if version > SCHEMA_VERSION or version < 1:
+                raise PeninsulaError(f"the classroom database has schema {version}; this Peninsula reads "
+                                     f"schema {SCHEMA_VERSION} and older", file=str(self.path))
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        if version < 2:  # schema 1: rooms without seats_per_role
+            columns = {r["name"] for r in conn.execute("PRAGMA table_info(rooms)")}
+            if "seats_per_role" not in columns:
+                conn.execute(f"ALTER TABLE rooms ADD COLUMN seats_per_role INTEGER NOT NULL DEFAULT {SEATS_PER_ROLE}")
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         """Forget the recomputed games (the database keeps everything)."""
@@ -268,24 +369,39 @@ class Classroom:
     # -- database ---------------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(str(self.path), timeout=self.timeout, isolation_level=None, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """One transaction on its own connection (BEGIN IMMEDIATE for writes: one writer at a time)."""
-        conn = self._connect()
+        """One transaction on its own connection (BEGIN IMMEDIATE for writes: one writer at a time).
+
+        An ``sqlite3`` error (locked too long, a damaged or foreign file) becomes :class:`DatabaseUnavailable`.
+        """
+        try:
+            conn = self._connect()
+        except sqlite3.Error as exc:
+            raise _sqlite_problem(exc, self.timeout) from None
         try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             yield conn
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            if isinstance(exc, sqlite3.Error):
+                raise _sqlite_problem(exc, self.timeout) from None
             raise
         finally:
             conn.close()
@@ -319,7 +435,11 @@ class Classroom:
         """The room's exercise (stored whole in the room; cached, as it never changes)."""
         ex = self._exercises.get(room["id"])
         if ex is None:
-            ex = self._exercises[room["id"]] = Exercise.from_dict(json.loads(room["exercise"]))
+            try:
+                ex = Exercise.from_dict(json.loads(room["exercise"]))
+            except (ValueError, TypeError, KeyError, PeninsulaError) as exc:
+                raise DatabaseUnavailable(f"holds a damaged exercise for room {room['code']} ({exc})") from None
+            self._exercises[room["id"]] = ex
         return ex
 
     @staticmethod
@@ -341,8 +461,21 @@ class Classroom:
 
     # -- rooms and seats ------------------------------------------------------------------------------
     def open_room(self, exercise: str | Path | Exercise, members: int | None = None, seed: int | None = None, *,
-                  advisor: bool | None = None) -> RoomKeys:
-        """Open a room for an exercise. Returns (join code, instructor token)."""
+                  advisor: bool | None = None, seats_per_role: int = SEATS_PER_ROLE) -> RoomKeys:
+        """Open a room for an exercise. Returns (join code, instructor token).
+
+        Args:
+            exercise: a bundled exercise's name, an exercise file, or an :class:`Exercise`.
+            members: worlds in the ensemble (default: the exercise's).
+            seed: the ensemble's seed (default: the exercise's, else its scenario's).
+            advisor: whether the students see the model's scorecard (where the exercise allows it).
+            seats_per_role: how many students may sit on each role, as a team (1 to
+                :data:`MAX_SEATS_PER_ROLE`; default :data:`SEATS_PER_ROLE`); fixed for the room.
+        """
+        if (isinstance(seats_per_role, bool) or not isinstance(seats_per_role, int)
+                or not 1 <= seats_per_role <= MAX_SEATS_PER_ROLE):
+            raise PeninsulaError(f"seats per role is a whole number from 1 to {MAX_SEATS_PER_ROLE}, got "
+                                 f"{seats_per_role!r}", field="seats_per_role")
         ex = exercise if isinstance(exercise, Exercise) else load_exercise(exercise)
         game = Game(ex, members=members, seed=seed, advisor=advisor)  # checks members and seed
         token = secrets.token_urlsafe(24)
@@ -356,9 +489,9 @@ class Classroom:
                 raise PeninsulaError("could not find a free room code; try again")
             cur = conn.execute(
                 "INSERT INTO rooms (code, exercise, title, members, seed, advisor, instructor_hash, status, turn, "
-                "turns) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', 0, ?)",
+                "turns, seats_per_role) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', 0, ?, ?)",
                 (code, data, ex.title or ex.name, game.members, game.seed, int(game.advisor_on), _hash(token),
-                 ex.turns))
+                 ex.turns, seats_per_role))
             room_id = cur.lastrowid
         with self._lock:
             self._games[room_id] = game
@@ -372,7 +505,7 @@ class Classroom:
         ex = self._exercise(room)
         roles = {r: tuple(s["name"] for s in seats if s["role"] == r) for r in ex.roles}
         return Lobby(room["code"], room["title"], ex.description, ex.situation, roles, room["status"], room["turn"],
-                     room["turns"])
+                     room["turns"], room["seats_per_role"])
 
     @staticmethod
     def _room_by_code(conn, code) -> sqlite3.Row:
@@ -383,7 +516,14 @@ class Classroom:
         return room
 
     def join(self, code: str, role: str, name: str) -> str:
-        """Take a seat on a role (several seats on one role make a team). Returns the seat's token."""
+        """Take a free seat on a role (several seats on one role make a team). Returns the seat's token.
+
+        Raises:
+            AccessDenied: no room has the code.
+            RoleFull: every seat of the role is taken (the room's ``seats_per_role``).
+            WrongState: the game has ended.
+            PeninsulaError: an empty or too long name, or a role the exercise does not have.
+        """
         clean = " ".join(str(name or "").split())
         if not clean or len(clean) > MAX_NAME or not clean.isprintable():
             raise PeninsulaError(f"a name is 1 to {MAX_NAME} printable characters", field="name")
@@ -396,6 +536,13 @@ class Classroom:
             if role not in ex.roles:
                 raise PeninsulaError(f"{role!r} is not a role in this exercise; its roles: {', '.join(ex.roles)}",
                                      field="role")
+            held = conn.execute("SELECT COUNT(*) FROM seats WHERE room_id = ? AND role = ?",
+                                (room["id"], role)).fetchone()[0]
+            cap = room["seats_per_role"]
+            if held >= cap:
+                seats = "its seat is" if cap == 1 else f"all {cap} of its seats are"
+                raise RoleFull(f"{ACTOR_NAMES[role]} ({role}) is full: {seats} taken in room {room['code']}; "
+                               "choose another state", field="role")
             conn.execute("INSERT INTO seats (room_id, role, name, token_hash) VALUES (?, ?, ?, ?)",
                          (room["id"], role, clean, _hash(token)))
         return token
@@ -404,7 +551,7 @@ class Classroom:
     def choose(self, seat_token: str, turn: int, option: str | int, *, role: str | None = None) -> Ack:
         """A seat's choice for its role in the current turn (``turn`` must be the current turn index).
 
-        When every taken role has chosen, the turn resolves.
+        When every role with a seat has chosen, the turn resolves.
 
         Raises:
             AccessDenied: not a seat token, or ``role`` is not the seat's role.
@@ -503,12 +650,16 @@ class Classroom:
 
     # -- what each seat sees ----------------------------------------------------------------------
     def _record(self, conn, room) -> GameRecord:
-        data = json.loads(room["exercise"])
-        roles = list(data["roles"])
-        choices: list[dict[str, str | None]] = [{r: None for r in roles} for _ in range(room["turn"])]
-        for row in conn.execute("SELECT role, turn, option FROM choices WHERE room_id = ? AND turn < ?",
-                                (room["id"], room["turn"])):
-            choices[row["turn"]][row["role"]] = row["option"]
+        try:
+            data = json.loads(room["exercise"])
+            roles = list(data["roles"])
+            choices: list[dict[str, str | None]] = [{r: None for r in roles} for _ in range(room["turn"])]
+            for row in conn.execute("SELECT role, turn, option FROM choices WHERE room_id = ? AND turn < ?",
+                                    (room["id"], room["turn"])):
+                choices[row["turn"]][row["role"]] = row["option"]
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            raise DatabaseUnavailable(f"holds a damaged record for room {room['code']} "
+                                      f"({type(exc).__name__}: {exc})") from None
         releases = [(row["inject_id"], row["turn"]) for row in
                     conn.execute("SELECT inject_id, turn FROM releases WHERE room_id = ? ORDER BY id", (room["id"],))]
         return GameRecord(exercise=data, roles=roles, members=room["members"], seed=room["seed"],
@@ -572,7 +723,7 @@ class Classroom:
         return InstructorView(room["code"], room["title"], status, turn, ex.turns, months,
                               tuple((s["name"], s["role"]) for s in seats), moved,
                               tuple(r for r in taken if moved[r] is None), tuple(r for r in ex.roles if r not in taken),
-                              injects, ex.situation, dict(ex.briefings), views, ready)
+                              injects, ex.situation, dict(ex.briefings), views, ready, room["seats_per_role"])
 
     def debrief(self, token: str) -> Debrief:
         """The debrief, once the game has ended: a seat gets its role's, the instructor every seated role's.

@@ -7,7 +7,9 @@ moves, with the load average).
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -16,6 +18,7 @@ from explore_page import (  # tests/browser/, on sys.path
     CHART, METRICS, WEBSOCKET_LOG, full_screenshot, metrics_text, open_explore, press_and_time, settle)
 
 import sim
+from streamlit_server import ROOT  # tests/browser/, on sys.path
 
 WAR_LABEL = "Intensity the war in Ukraine heads to"
 
@@ -89,10 +92,13 @@ PAGES = [("explore", "/?members=100"), ("compare", "/compare"), ("results", "/re
 
 
 @pytest.fixture(scope="module")
-def saved_run(tmp_path_factory):
-    path = tmp_path_factory.mktemp("runs") / "baseline"
+def saved_run():
+    """A run saved under runs/ of the folder the server runs in (the checkout): the Results page opens
+    only folders there."""
+    path = ROOT / "runs" / f"browser-test-{os.getpid()}"
     sim.run("baseline", members=100, seed=42).save(path)
-    return path
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.mark.parametrize("name, path", PAGES, ids=[p[0] for p in PAGES])

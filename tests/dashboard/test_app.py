@@ -259,12 +259,13 @@ def test_the_evidence_page_lists_every_assumption_with_its_live_value():
     assert row["default"] == sim.indicators.format_value(live, param.unit) and row["reasoning"] == param.reasoning
 
 
-def test_the_results_page_opens_a_saved_run(tmp_path):
+def test_the_results_page_opens_a_saved_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the page opens only folders under runs/ where the dashboard runs
     results = sim.run("baseline", members=30, seed=3, settings={"params.war_intensity_target": 0.2})
-    results.save(tmp_path / "run")
+    results.save(tmp_path / "runs" / "run")
     at = ok(open_app())
     at.switch_page("views/results.py").run()
-    at.text_input(key="run").input(str(tmp_path / "run")).run()
+    at.text_input(key="run").input(str(tmp_path / "runs" / "run")).run()
     ok(at)
     assert not at.error
     metrics = {m.label: m.value for m in at.metric}
@@ -280,10 +281,12 @@ def test_the_results_page_opens_a_saved_run(tmp_path):
     assert story and story[0].startswith("2024-06 — North Korea chose")
 
 
-def test_the_results_page_says_when_a_folder_is_not_a_run(tmp_path):
+def test_the_results_page_says_when_a_folder_is_not_a_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs" / "empty").mkdir(parents=True)
     at = ok(open_app())
     at.switch_page("views/results.py").run()
-    at.text_input(key="run").input(str(tmp_path)).run()
+    at.text_input(key="run").input("runs/empty").run()
     assert "not a Peninsula run folder" in texts(ok(at).error)
 
 
