@@ -10,6 +10,16 @@ engine's chunk size by any executor, and written as ``results/part-NNNNN.parquet
 
 Because every member's numbers depend only on (seed, member id, parameters), the bytes of
 every output are the same whatever the executor, the number of workers or the chunk size.
+
+Nothing on disk is trusted. As each part completes, the manifest is rewritten (atomically) with
+that part's SHA-256 and row count under ``parts``. ``--resume`` keeps a part only if its file
+has the recorded SHA-256 and row count, and computes it again otherwise (a truncated, damaged,
+copied or unrecorded part: the result is the same bytes as an uninterrupted run). A manifest
+read back (on resume or replay) is validated: types and bounds of every field, the scenario
+against its ``scenario_hash``, rows and partitions against members, points and
+``partition_rows``, the outcomes, the parts and outputs it lists, and (on replay) the design
+file against ``design_hash``; one that fails is a :class:`~sim.errors.PeninsulaError` naming
+it. Every file is fsynced before the rename that publishes it, and its folder after.
 """
 
 from __future__ import annotations
@@ -17,23 +27,39 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
 from sim.batch.design import Outcome, parse_outcome
 from sim.batch.executors import InProcess
 from sim.engine import CHUNK_MEMBERS, Setup, simulate
-from sim.engine.results import sha256_file, versions, write_parquet
+from sim.engine.results import (
+    ID_LIMIT,
+    MAX_MEMBERS,
+    OutputRecord,
+    Sha256,
+    describe_validation,
+    fsync_dir,
+    manifest_scenario,
+    publish,
+    read_manifest,
+    sha256_file,
+    versions,
+    write_parquet,
+)
 from sim.errors import PeninsulaError
 from sim.indicators import INDEX
-from sim.scenario import Scenario
+from sim.scenario import Scenario, check_path
 
 FORMAT = "peninsula-batch/1"
 DEFAULT_PARTITION = 50_000
@@ -42,6 +68,11 @@ MANIFEST = "manifest.json"
 DESIGN_FILE = "design.csv"
 DESIGN_PARQUET = "design.parquet"
 SUMMARY_FILE = "summary.csv"
+SENSITIVITY_FILE = "sensitivity.csv"
+MAX_PARTITIONS = 10_000
+"""The most partitions (output files) an experiment may have: the manifest, which records every
+part and is rewritten as each completes, stays small. A larger experiment takes a larger ``--partition``."""
+_PART = re.compile(r"^part-(\d{5,})\.parquet$")
 
 
 @dataclass
@@ -65,6 +96,32 @@ class Experiment:
     def partitions(self) -> int:
         """How many partitions (output files) the rows make."""
         return -(-self.rows // self.partition_rows)
+
+    def part_rows(self, k: int) -> int:
+        """How many rows partition ``k`` holds."""
+        return min(self.rows, (k + 1) * self.partition_rows) - k * self.partition_rows
+
+    def check(self) -> None:
+        """Refuse an experiment that could not run: bad members, partition size, or too many partitions.
+
+        Raises:
+            PeninsulaError: naming the option (``--members``, ``--partition``).
+        """
+        if isinstance(self.members, bool) or not isinstance(self.members, int | np.integer) or \
+                not 1 <= self.members <= MAX_MEMBERS:
+            raise PeninsulaError(f"expected a whole number of members per point from 1 to {MAX_MEMBERS:,}, "
+                                 f"got {self.members!r}", field="--members")
+        if isinstance(self.partition_rows, bool) or not isinstance(self.partition_rows, int | np.integer) or \
+                self.partition_rows < 1:
+            raise PeninsulaError(f"expected at least 1 row per partition, got {self.partition_rows!r}",
+                                 field="--partition")
+        if len(self.design) < 1:
+            raise PeninsulaError("the design has no points", field="--design")
+        if self.partitions > MAX_PARTITIONS:
+            least = -(-self.rows // MAX_PARTITIONS)
+            raise PeninsulaError(f"{self.rows:,} member-runs in partitions of {self.partition_rows:,} rows make "
+                                 f"{self.partitions:,} files, more than {MAX_PARTITIONS:,}; give at least "
+                                 f"{least:,} rows per partition", field="--partition")
 
     def identity(self) -> dict:
         """What must match for ``--resume`` to continue a run."""
@@ -124,29 +181,39 @@ def _part_name(k: int) -> str:
     return f"part-{k:05d}.parquet"
 
 
+def part_path(k: int) -> str:
+    """Partition ``k``'s file, relative to the experiment folder (as the manifest names it)."""
+    return f"{RESULTS_DIR}/{_part_name(k)}"
+
+
 def _atomic_write_text(path: Path, text: str) -> None:
+    """Write a text file under a temporary name, fsync it, rename it into place, fsync the folder."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _atomic_write_parquet(table: pa.Table, path: Path) -> None:
+def _atomic_write_parquet(table: pa.Table, path: Path) -> dict:
+    """Write a Parquet file the same way (temporary name, fsync, rename); its record: SHA-256 and rows."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
         write_parquet(table, Path(tmp))
-        os.replace(tmp, path)
+        record = {"sha256": sha256_file(tmp), "rows": table.num_rows}
+        publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return record
 
 
-def _manifest(exp: Experiment, executor: str, chunk_size: int, complete: bool, outputs: dict | None) -> dict:
+def _manifest(exp: Experiment, executor: str, chunk_size: int, complete: bool, outputs: dict | None,
+              parts: dict | None = None) -> dict:
     return {
         **exp.identity(),
         "complete": complete,
@@ -158,43 +225,229 @@ def _manifest(exp: Experiment, executor: str, chunk_size: int, complete: bool, o
         "chunk_size": chunk_size,
         "versions": versions(),
         "scenario": exp.scenario.to_dict(),
+        "parts": {name: parts[name] for name in sorted(parts or {})},
         "outputs": outputs or {},
     }
 
 
-def prepare_dir(exp: Experiment, out: Path, resume: bool) -> set[int]:
-    """Check the output folder; return the partitions already complete (with ``resume``)."""
-    if out.exists() and not out.is_dir():
-        raise PeninsulaError("exists and is not a folder", file=str(out))
-    entries = list(out.iterdir()) if out.exists() else []
-    if entries:
-        man = out / MANIFEST
-        if not man.is_file():
-            raise PeninsulaError("the folder is not empty and holds no Peninsula experiment; choose another --out",
-                                 file=str(out))
-        try:
-            old = json.loads(man.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise PeninsulaError("its manifest.json is damaged; choose another --out", file=str(out)) from None
-        mine = exp.identity()
-        same = {k: old.get(k) for k in mine} == mine
-        if not resume:
-            raise PeninsulaError("the folder already holds an experiment; add --resume to continue it "
-                                 "(same scenario, design, members, seed and outcomes) or choose another --out",
-                                 file=str(out))
-        if not same:
-            diff = [k for k in mine if old.get(k) != mine[k]]
-            raise PeninsulaError(f"--resume: the folder holds a different experiment (differs in: {', '.join(diff)})",
-                                 file=str(out))
-    done = set()
+# -- the manifest, validated ---------------------------------------------------------------------------------------
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class PartRecord(_Model):
+    """A completed part: its SHA-256 and its row count."""
+
+    sha256: Sha256
+    rows: Annotated[StrictInt, Field(ge=1)]
+
+
+class BatchManifest(_Model):
+    """An experiment's ``manifest.json``, as :func:`run_experiment` writes it."""
+
+    format: Literal["peninsula-batch/1"]
+    scenario_hash: Sha256
+    seed: Annotated[StrictInt, Field(ge=0, lt=ID_LIMIT)]
+    members_per_point: Annotated[StrictInt, Field(ge=1, le=MAX_MEMBERS)]
+    points: Annotated[StrictInt, Field(ge=1)]
+    design_hash: Sha256
+    outcomes: list[StrictStr] = Field(min_length=1, max_length=1000)
+    partition_rows: Annotated[StrictInt, Field(ge=1)]
+    complete: StrictBool
+    scenario_name: StrictStr
+    rows: Annotated[StrictInt, Field(ge=1)]
+    partitions: Annotated[StrictInt, Field(ge=1, le=MAX_PARTITIONS)]
+    design_spec: dict[StrictStr, Any] = Field(default_factory=dict)
+    executor: StrictStr
+    chunk_size: Annotated[StrictInt, Field(ge=1)]
+    versions: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    scenario: dict[StrictStr, Any]
+    parts: dict[StrictStr, PartRecord] | None = None
+    """Absent in manifests written before parts were recorded (their parts are not trusted on resume)."""
+    outputs: dict[StrictStr, OutputRecord]
+
+
+@dataclass
+class BatchRecord:
+    """A validated experiment manifest: the manifest, its scenario and outcomes."""
+
+    manifest: BatchManifest
+    scenario: Scenario
+    outcomes: list[Outcome]
+    data: dict
+
+
+def read_batch_manifest(directory: str | Path) -> BatchRecord:
+    """Read and validate an experiment folder's manifest (see the module docstring).
+
+    Raises:
+        PeninsulaError: naming the manifest file, for anything that does not hold.
+    """
+    return validate_batch_manifest(read_manifest(directory), str(Path(directory) / MANIFEST))
+
+
+def validate_batch_manifest(data: Any, where: str) -> BatchRecord:
+    """Validate an experiment manifest's data; ``where`` names it in errors (see :func:`read_batch_manifest`)."""
+    try:
+        man = BatchManifest.model_validate(data)
+    except ValidationError as exc:
+        raise PeninsulaError(f"not a valid experiment manifest: {describe_validation(exc)}", file=where) from None
+    scenario = manifest_scenario(man.scenario, man.scenario_hash, where)
+    if man.scenario_name != scenario.name:
+        raise PeninsulaError(f"field 'scenario_name' is {man.scenario_name!r} but its scenario's is {scenario.name!r}",
+                             file=where)
+    if man.rows != man.points * man.members_per_point:
+        raise PeninsulaError(f"field 'rows' is {man.rows:,} but {man.points:,} points x {man.members_per_point:,} "
+                             f"members make {man.points * man.members_per_point:,}", file=where)
+    if man.partitions != -(-man.rows // man.partition_rows):
+        raise PeninsulaError(f"field 'partitions' is {man.partitions:,} but {man.rows:,} rows in partitions of "
+                             f"{man.partition_rows:,} make {-(-man.rows // man.partition_rows):,}", file=where)
+    try:
+        outcomes = [parse_outcome(c, scenario) for c in man.outcomes]
+    except PeninsulaError as exc:
+        raise PeninsulaError(f"field 'outcomes': {exc.message}", file=where) from None
+    if len({o.column for o in outcomes}) != len(outcomes) or [o.column for o in outcomes] != man.outcomes:
+        raise PeninsulaError("field 'outcomes': expected distinct outcomes in their canonical form", file=where)
+    part_names = {part_path(k): k for k in range(man.partitions)}
+    expected_rows = {name: min(man.rows, (k + 1) * man.partition_rows) - k * man.partition_rows
+                     for name, k in part_names.items()}
+    for name, rec in (man.parts or {}).items():
+        if name not in part_names:
+            raise PeninsulaError(f"field 'parts': {name!r} is not one of the experiment's {man.partitions:,} parts",
+                                 file=where)
+        if rec.rows != expected_rows[name]:
+            raise PeninsulaError(f"field 'parts.{name}.rows' is {rec.rows:,}; that part holds {expected_rows[name]:,}",
+                                 file=where)
+    expected_outputs = {DESIGN_FILE, DESIGN_PARQUET, SUMMARY_FILE, *part_names}
+    unknown = sorted(set(man.outputs) - expected_outputs)
+    if unknown:
+        raise PeninsulaError(f"field 'outputs': {unknown[0]!r} is not an output of the experiment", file=where)
+    if man.complete:
+        missing = sorted(expected_outputs - set(man.outputs))
+        if missing:
+            raise PeninsulaError(f"field 'outputs': the experiment is marked complete but {missing[0]!r} is not listed",
+                                 file=where)
+        if man.parts is not None:
+            for name in part_names:
+                rec = man.parts.get(name)
+                if rec is None or rec.sha256 != man.outputs[name].sha256:
+                    raise PeninsulaError(f"field 'parts': the experiment is marked complete but {name!r} is "
+                                         f"{'not recorded' if rec is None else 'recorded with another SHA-256'}",
+                                         file=where)
+    return BatchRecord(man, scenario, outcomes, data)
+
+
+def _recorded_parts(exp: Experiment, out: Path, old: BatchRecord) -> dict[str, dict]:
+    """The parts on disk that have the SHA-256 and rows the manifest records; the others are removed.
+
+    A part that is not recorded (killed between its rename and the manifest's), or whose bytes
+    or rows differ from the record (truncated, damaged, replaced), is computed again.
+    """
+    kept: dict[str, dict] = {}
+    rdir = out / RESULTS_DIR
+    if not rdir.is_dir():
+        return kept
+    recorded = old.manifest.parts or {}
+    for p in sorted(rdir.iterdir()):
+        if p.name.startswith("."):  # a temporary file left by an interrupted run
+            p.unlink(missing_ok=True)
+            continue
+        m = _PART.match(p.name)
+        if not m:
+            continue
+        k = int(m.group(1))
+        name = part_path(k)
+        rec = recorded.get(name)
+        ok = (k < exp.partitions and p.is_file() and rec is not None and rec.rows == exp.part_rows(k)
+              and sha256_file(p) == rec.sha256)
+        if ok:
+            kept[name] = {"sha256": rec.sha256, "rows": rec.rows}
+        else:
+            p.unlink(missing_ok=True)
+    return kept
+
+
+def _clear(out: Path) -> None:
+    """Remove an earlier experiment's outputs from ``out`` (and nothing else)."""
+    for name in (MANIFEST, DESIGN_FILE, DESIGN_PARQUET, SUMMARY_FILE, SENSITIVITY_FILE):
+        (out / name).unlink(missing_ok=True)
     rdir = out / RESULTS_DIR
     if rdir.is_dir():
         for p in rdir.iterdir():
-            if p.name.startswith("."):  # a temporary file left by an interrupted run
-                p.unlink(missing_ok=True)
-            elif p.name.startswith("part-") and p.suffix == ".parquet":
-                done.add(int(p.stem.split("-")[1]))
-    return done if resume else set()
+            if p.is_file() and (p.name.startswith(".") or _PART.match(p.name)):
+                p.unlink()
+        if not any(rdir.iterdir()):
+            rdir.rmdir()
+    for p in out.iterdir():
+        if p.name.startswith(".") and p.is_file():  # temporary files of an interrupted write
+            p.unlink()
+
+
+def _prepare(exp: Experiment, out: Path, resume: bool, overwrite: bool) -> dict[str, dict]:
+    """Check the output folder; with ``resume``, the verified parts already complete (name -> record)."""
+    if resume and overwrite:
+        raise PeninsulaError("give --resume (continue the experiment in --out) or --overwrite (start it afresh), "
+                             "not both")
+    if out.exists() and not out.is_dir():
+        raise PeninsulaError("exists and is not a folder; choose another --out", file=str(out))
+    entries = list(out.iterdir()) if out.exists() else []
+    if not entries:
+        return {}
+    man = out / MANIFEST
+    if not man.is_file():
+        raise PeninsulaError("the folder is not empty and holds no Peninsula experiment; choose another --out",
+                             file=str(out))
+    if overwrite:
+        _clear_experiment_folder(out)
+        return {}
+    if not resume:
+        raise PeninsulaError("the folder already holds an experiment; add --resume to continue it (same scenario, "
+                             "design, members, seed and outcomes), --overwrite to start afresh, or choose another "
+                             "--out", file=str(out))
+    try:
+        old = read_batch_manifest(out)
+    except PeninsulaError as exc:
+        raise PeninsulaError(f"--resume: {exc.message}; start afresh with --overwrite or choose another --out",
+                             file=exc.file) from None
+    mine = exp.identity()
+    theirs = old.manifest.model_dump()
+    diff = [k for k in mine if theirs.get(k) != mine[k]]
+    if diff:
+        raise PeninsulaError(f"--resume: the folder holds a different experiment (differs in: {', '.join(diff)})",
+                             file=str(out))
+    return _recorded_parts(exp, out, old)
+
+
+def prepare_dir(exp: Experiment, out: Path, resume: bool, overwrite: bool = False) -> set[int]:
+    """Check the output folder; return the partitions already complete and verified (with ``resume``).
+
+    With ``overwrite``, an earlier experiment's outputs in the folder are removed (a folder that
+    holds anything else is refused).
+    """
+    return {int(_PART.match(Path(name).name).group(1)) for name in _prepare(exp, Path(out), resume, overwrite)}
+
+
+def _read_part(exp: Experiment, out: Path, k: int) -> pd.DataFrame:
+    """Partition ``k`` as a DataFrame, checked: it must hold exactly its rows (points and replicates).
+
+    Raises:
+        PeninsulaError: naming the file, for a part that cannot be read or holds other rows.
+    """
+    path = out / RESULTS_DIR / _part_name(k)
+    try:
+        part = pq.read_table(path).to_pandas()
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
+        raise PeninsulaError(f"cannot read this part ({str(exc).splitlines()[0]}); run the same command with "
+                             "--resume to compute it again", file=str(path)) from None
+    a, b = k * exp.partition_rows, k * exp.partition_rows + exp.part_rows(k)
+    rows = np.arange(a, b, dtype=np.int64)
+    ok = (len(part) == b - a and {"point", "replicate"} <= set(part.columns)
+          and np.array_equal(part["point"].to_numpy(), rows // exp.members)
+          and np.array_equal(part["replicate"].to_numpy(), rows % exp.members))
+    if not ok:
+        raise PeninsulaError(f"this part does not hold rows {a:,} to {b - 1:,} of the experiment; run the same "
+                             "command with --resume to compute it again", file=str(path))
+    return part
 
 
 def summarize(exp: Experiment, out: Path) -> pd.DataFrame:
@@ -214,7 +467,7 @@ def summarize(exp: Experiment, out: Path) -> pd.DataFrame:
         rows.append(row)
 
     for k in range(exp.partitions):
-        part = pq.read_table(out / RESULTS_DIR / _part_name(k)).to_pandas()
+        part = _read_part(exp, out, k)
         for point, block in part.groupby("point", sort=True):
             if point != current:
                 flush(current, pending)
@@ -226,62 +479,139 @@ def summarize(exp: Experiment, out: Path) -> pd.DataFrame:
 
 
 def run_experiment(exp: Experiment, out: str | Path, *, executor=None, chunk_size: int | None = None,
-                   resume: bool = False, progress: Callable[[int, int, int], None] | None = None) -> Path:
+                   resume: bool = False, overwrite: bool = False,
+                   progress: Callable[[int, int, int], None] | None = None) -> Path:
     """Run an experiment into ``out``: partitions, design, summary and manifest.
+
+    ``resume`` continues an experiment in ``out`` (its parts that match the manifest are kept);
+    ``overwrite`` removes an earlier experiment there and starts afresh. Without either, a
+    folder that holds an experiment is refused.
 
     ``progress(partitions_done, partitions_total, rows_done)`` is called as partitions complete.
     """
     out = Path(out)
+    exp.check()
     chunk_size = chunk_size or CHUNK_MEMBERS
     executor = executor or InProcess()
-    done = prepare_dir(exp, out, resume)
+    parts = _prepare(exp, out, resume, overwrite)
+    done = {int(_PART.match(Path(name).name).group(1)) for name in parts}
     (out / RESULTS_DIR).mkdir(parents=True, exist_ok=True)
-    _atomic_write_text(out / MANIFEST, json.dumps(_manifest(exp, executor.name, chunk_size, False, None), indent=2))
+    fsync_dir(out.parent)
+
+    def write_manifest(complete: bool = False, outputs: dict | None = None) -> None:
+        text = json.dumps(_manifest(exp, executor.name, chunk_size, complete, outputs, parts), indent=2)
+        _atomic_write_text(out / MANIFEST, text)
+
+    write_manifest()
     _atomic_write_text(out / DESIGN_FILE, exp.design.to_csv(index=False))
     _atomic_write_parquet(pa.Table.from_pandas(exp.design, preserve_index=False), out / DESIGN_PARQUET)
-    todo = [exp.task(k) for k in range(exp.partitions) if k not in done]
-    rows_done = sum(min(exp.rows, (k + 1) * exp.partition_rows) - k * exp.partition_rows for k in done)
+    todo = (exp.task(k) for k in range(exp.partitions) if k not in done)
+    rows_done = sum(exp.part_rows(k) for k in done)
     if progress:
         progress(len(done), exp.partitions, rows_done)
     finished = len(done)
     for task, table in executor.run(run_partition, todo, chunk_size):
-        _atomic_write_parquet(table, out / RESULTS_DIR / _part_name(task["k"]))
+        k = task["k"]
+        parts[part_path(k)] = _atomic_write_parquet(table, out / RESULTS_DIR / _part_name(k))
+        write_manifest()
         finished += 1
         rows_done += task["rows"][1] - task["rows"][0]
         if progress:
             progress(finished, exp.partitions, rows_done)
     summary = summarize(exp, out)
     _atomic_write_text(out / SUMMARY_FILE, summary.to_csv(index=False))
-    names = [DESIGN_FILE, DESIGN_PARQUET, SUMMARY_FILE] + [f"{RESULTS_DIR}/{_part_name(k)}"
-                                                           for k in range(exp.partitions)]
-    outputs = {n: {"sha256": sha256_file(out / n), "bytes": (out / n).stat().st_size} for n in names}
-    _atomic_write_text(out / MANIFEST, json.dumps(_manifest(exp, executor.name, chunk_size, True, outputs), indent=2))
+    outputs = {n: {"sha256": sha256_file(out / n), "bytes": (out / n).stat().st_size}
+               for n in (DESIGN_FILE, DESIGN_PARQUET, SUMMARY_FILE)}
+    for k in range(exp.partitions):
+        name = part_path(k)
+        outputs[name] = {"sha256": parts[name]["sha256"], "bytes": (out / name).stat().st_size}
+    write_manifest(True, outputs)
     return out
 
 
-def experiment_from_manifest(manifest: dict, design_file: Path) -> Experiment:
-    """Rebuild an experiment from its manifest and its design table (design.parquet: exact values)."""
-    scenario = Scenario.model_validate(manifest["scenario"])
-    design = pq.read_table(design_file).to_pandas()
-    outcomes = [parse_outcome(c, scenario) for c in manifest["outcomes"]]
-    return Experiment(scenario, design, int(manifest["members_per_point"]), int(manifest["seed"]), outcomes,
-                      int(manifest["partition_rows"]), manifest.get("design_spec") or {})
+def experiment_from_manifest(manifest: dict | BatchRecord, design_file: Path) -> Experiment:
+    """Rebuild an experiment from its (validated) manifest and its design table (design.parquet: exact values).
+
+    Raises:
+        PeninsulaError: naming the design file, for one that cannot be read, or does not have the
+            recorded number of points, columns or SHA-256 (``design_hash``).
+    """
+    rec = manifest if isinstance(manifest, BatchRecord) else \
+        validate_batch_manifest(manifest, str(Path(design_file).parent / MANIFEST))
+    man = rec.manifest
+    where = str(design_file)
+    try:
+        design = pq.read_table(design_file).to_pandas()
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
+        raise PeninsulaError(f"cannot read the design table ({str(exc).splitlines()[0]})", file=where) from None
+    if len(design) != man.points or list(design.columns[:1]) != ["point"] or \
+            not np.array_equal(design["point"].to_numpy(), np.arange(man.points)):
+        raise PeninsulaError(f"expected {man.points:,} design points numbered from 0, as the manifest records",
+                             file=where)
+    for col in design.columns[1:]:
+        try:
+            check_path(str(col))
+        except ValueError as exc:
+            raise PeninsulaError(f"column {col!r} is not a parameter path ({exc})", file=where) from None
+    if hashlib.sha256(design.to_csv(index=False).encode()).hexdigest() != man.design_hash:
+        raise PeninsulaError("the design table does not have the SHA-256 the manifest records (design_hash): the "
+                             "design or the manifest was edited", file=str(design_file.parent / MANIFEST))
+    return Experiment(rec.scenario, design, man.members_per_point, man.seed, rec.outcomes, man.partition_rows,
+                      man.design_spec)
 
 
 def replay_experiment(directory: str | Path) -> dict[str, bool]:
     """Re-run an experiment from its manifest into a temporary folder.
 
+    The manifest is validated first (:func:`read_batch_manifest`), and the design table against it.
+
     Returns:
         output name -> True when the file on disk and the replayed file both have the
         SHA-256 that the manifest recorded.
+
+    Raises:
+        PeninsulaError: for a manifest or design table that does not validate, or an
+            experiment that is not complete.
     """
     directory = Path(directory)
-    manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-    if not manifest.get("complete"):
+    rec = read_batch_manifest(directory)
+    if not rec.manifest.complete:
         raise PeninsulaError("the experiment is not complete; finish it with --resume first", file=str(directory))
-    exp = experiment_from_manifest(manifest, directory / DESIGN_PARQUET)
+    exp = experiment_from_manifest(rec, directory / DESIGN_PARQUET)
+    exp.check()
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "replay"
-        run_experiment(exp, target, chunk_size=int(manifest.get("chunk_size") or CHUNK_MEMBERS))
-        return {name: (directory / name).is_file() and sha256_file(directory / name) == info["sha256"]
-                and sha256_file(target / name) == info["sha256"] for name, info in manifest["outputs"].items()}
+        run_experiment(exp, target, chunk_size=rec.manifest.chunk_size)
+        here = {name: (directory / name).is_file() and sha256_file(directory / name) == info.sha256
+                for name, info in rec.manifest.outputs.items()}
+        return {name: here[name] and sha256_file(target / name) == info.sha256
+                for name, info in rec.manifest.outputs.items()}
+
+
+def clear_experiment(out: str | Path) -> None:
+    """Remove an earlier experiment from ``out`` before starting afresh (``--overwrite``).
+
+    Raises:
+        PeninsulaError: for a folder that holds something other than a Peninsula experiment.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise PeninsulaError("exists and is not a folder; choose another --out", file=str(out))
+    if out.is_dir() and any(out.iterdir()):
+        _clear_experiment_folder(out)
+
+
+def _clear_experiment_folder(out: Path) -> None:
+    """Remove the experiment in a non-empty ``out``; refuse a folder that holds anything else."""
+    man = out / MANIFEST
+    if not man.is_file():
+        raise PeninsulaError("the folder is not empty and holds no Peninsula experiment; choose another --out",
+                             file=str(out))
+    try:
+        fmt = json.loads(man.read_text(encoding="utf-8")).get("format")
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, RecursionError):
+        fmt = None
+    if fmt != FORMAT:
+        raise PeninsulaError("the folder does not hold a Peninsula experiment (its manifest.json is not one); "
+                             "refusing to replace it with --overwrite; choose another --out", file=str(out))
+    _clear(out)

@@ -1,12 +1,21 @@
 """The ``peninsula`` command line: it mirrors the API (``sim.run`` and friends).
 
-Every user mistake ends in one clear paragraph on stderr and exit code 2; no traceback.
+Every user mistake ends in one clear paragraph on stderr and exit code 2; no traceback. That
+includes a mistyped option (argparse's usage errors are one paragraph too), a ``--members``
+that is not a whole number or is above the scenario schema's maximum, an output folder that
+cannot be written (checked before anything runs), an output folder that already holds results
+(``--overwrite`` replaces them), and a dashboard port that is taken or an address that is not
+this machine's (checked before Streamlit starts). ``peninsula dashboard`` passes SIGINT,
+SIGTERM and SIGHUP on to Streamlit, waits for it (then kills it) and exits; Streamlit also dies
+with it if it is killed outright (Linux).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 import threading
 from collections.abc import Sequence
@@ -15,14 +24,75 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sim.engine import CHUNK_MEMBERS, check_seed, member_ids
+from sim.engine import CHUNK_MEMBERS, MAX_MEMBERS, check_seed, member_ids
 from sim.errors import PeninsulaError
 from sim.indicators import format_value
 
 EXIT_USER = 2
+STOP_SECONDS = 10.0
+"""How long ``peninsula dashboard`` waits for Streamlit to stop after passing on a signal, before killing it."""
 
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class UsageError(Exception):
+    """A command line argparse cannot parse (reported as one paragraph, exit 2)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors as one paragraph (``error: option --x: ...``), not a usage block."""
+
+    def error(self, message: str):
+        """Raise :class:`UsageError` instead of printing the usage and exiting."""
+        message = re.sub(r"^argument (-[-\w]+)(/-[-\w]+)*: ", r"option \1: ", message)
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def members_arg(text: str) -> int:
+    """``--members``: a whole number, parsed from the text.
+
+    Its range is checked by :func:`sim.engine.member_ids`, the one check of members, before anything is allocated.
+    """
+    t = text.strip()
+    if not re.fullmatch(r"[+-]?\d+(_\d+)*", t) or len(t) > 30:
+        raise argparse.ArgumentTypeError(f"expected a whole number of members (1 to {MAX_MEMBERS:,}), got {text[:40]!r}")
+    n = int(t)
+    if not 1 <= n <= MAX_MEMBERS:
+        try:
+            member_ids(n, field="--members")
+        except PeninsulaError as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+    return n
+
+
+def check_out(path: str | Path, option: str = "--out", *, folder: bool = True) -> Path:
+    """Refuse, before anything runs, an output path that cannot be written (one paragraph naming it).
+
+    ``folder``: the path is an output folder (else an output file). Nothing is created: a probe
+    file is made in the nearest folder that exists, and removed.
+    """
+    import tempfile
+
+    path = Path(path)
+    if path.exists() and folder and not path.is_dir():
+        raise PeninsulaError(f"exists and is not a folder; choose another {option}", file=str(path))
+    if path.is_dir() and not folder:
+        raise PeninsulaError(f"is a folder; {option} takes a file name", file=str(path))
+    probe = path if folder and path.is_dir() else path.parent
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise PeninsulaError(f"cannot be written: {probe} is a file, not a folder; choose another {option}",
+                             file=str(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".peninsula-probe-", dir=probe)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise PeninsulaError(f"cannot be written: no file can be created in {probe} ({exc.strerror}); choose "
+                             f"another {option}", file=str(path)) from None
+    return path
 
 
 def parse_settings(items: Sequence[str] | None) -> dict[str, float]:
@@ -71,6 +141,7 @@ def cmd_run(args) -> int:
     member_ids(members, field="--members")
     seed = check_seed(scenario.seed if args.seed is None else args.seed, field="--seed")
     outdir = Path(args.out) if args.out else Path("runs") / scenario.name
+    _check_run_out(outdir, args.overwrite)
     prog, update = _progress_runner(members, scenario.months)
     if prog:
         with prog:
@@ -78,7 +149,7 @@ def cmd_run(args) -> int:
     else:
         results = sim.run(scenario, members=members, seed=seed)
     results.settings = settings
-    results.save(outdir)
+    results.save(outdir, overwrite=True)  # checked above: empty, new, or an earlier run with --overwrite
 
     table = Table(title=f"{scenario.name}: {members:,} members, seed {seed}, at {results.dates[-1]}")
     for col in ("indicator", "unit", "median", "10%", "90%"):
@@ -92,12 +163,26 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _check_run_out(outdir: Path, overwrite: bool) -> None:
+    """``run --out``: a new or empty folder, or an earlier run with ``--overwrite``; writable."""
+    from sim.engine.results import MANIFEST_FILE
+
+    check_out(outdir)
+    if outdir.is_dir() and any(outdir.iterdir()):
+        if not (outdir / MANIFEST_FILE).is_file():
+            raise PeninsulaError("the folder is not empty and does not hold a Peninsula run; refusing to replace "
+                                 "it (choose another --out or empty it)", file=str(outdir))
+        if not overwrite:
+            raise PeninsulaError("the folder already holds a run; add --overwrite to replace it, or choose another "
+                                 "--out", file=str(outdir))
+
+
 def _is_exercise(path: str) -> bool:
     """An exercise file names a scenario and roles (scenarios do neither)."""
-    import yaml
+    from sim.scenario.files import read_file  # checks the file's type and size before reading it
 
     try:
-        head = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        head = read_file(Path(path)).data
     except Exception:  # noqa: BLE001 - the scenario loader reports the problem properly
         return False
     return isinstance(head, dict) and "roles" in head and "scenario" in head
@@ -133,6 +218,7 @@ def cmd_schema(args) -> int:
 
     text = json.dumps(sim.json_schema(), indent=2)
     if args.out:
+        check_out(args.out, folder=False)
         Path(args.out).write_text(text + "\n", encoding="utf-8")
         out.print(f"wrote {args.out}")
     else:
@@ -157,11 +243,18 @@ def cmd_indicators(args) -> int:
 def cmd_replay(args) -> int:
     """``peninsula replay``: re-run a saved run or batch and compare with its outputs; exit 1 if they differ."""
     import sim
-    from sim.batch import FORMAT, replay_experiment
-    from sim.engine.results import read_manifest
+    from sim.batch.partitions import FORMAT, replay_experiment
+    from sim.engine.results import MANIFEST_FILE, RUN_FORMAT, read_manifest
 
     manifest = read_manifest(args.directory)
-    verdict = replay_experiment(args.directory) if manifest.get("format") == FORMAT else sim.replay(args.directory)
+    fmt = manifest.get("format")
+    if fmt == FORMAT:
+        verdict = replay_experiment(args.directory)
+    elif fmt == RUN_FORMAT:
+        verdict = sim.replay(args.directory)
+    else:
+        raise PeninsulaError(f"field 'format': expected {RUN_FORMAT!r} (a run) or {FORMAT!r} (an experiment), "
+                             f"got {str(fmt)[:40]!r}", file=str(Path(args.directory) / MANIFEST_FILE))
     ok = all(verdict.values())
     for name, same in verdict.items():
         out.print(f"{'identical' if same else 'DIFFERENT'}  {name}")
@@ -204,6 +297,8 @@ def cmd_check(args) -> int:
                              "(the package data is missing); name scenario files, or reinstall Peninsula",
                              file=str(SCENARIO_DIR))
     scenarios = [sim.load_scenario(f) for f in files]  # all errors before any run
+    if args.out:
+        check_out(args.out, folder=False)
     table = Table(title=f"Expectations ({'scenario default' if args.members is None else args.members} members"
                         f"{'' if args.seed is None else f', seed {args.seed}'})")
     for col in ("scenario", "expectation", "held in", "required", "verdict"):
@@ -227,12 +322,14 @@ def cmd_check(args) -> int:
               f"{sum(r.expected_to_fail for r in results)} marked expected_to_fail)")
     if args.out:
         import csv
+        import io
 
-        with open(args.out, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["scenario", "expectation", "share", "required", "passed", "expected_to_fail", "ok"])
-            for r in results:
-                w.writerow([r.scenario, r.text, f"{r.share:.4f}", r.required, r.passed, r.expected_to_fail, r.ok])
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["scenario", "expectation", "share", "required", "passed", "expected_to_fail", "ok"])
+        for r in results:
+            w.writerow([r.scenario, r.text, f"{r.share:.4f}", r.required, r.passed, r.expected_to_fail, r.ok])
+        _write_text_atomic(args.out, buf.getvalue())
     return 0 if not bad else 1
 
 
@@ -241,6 +338,8 @@ def cmd_compare(args) -> int:
     import sim
 
     a, b = sim.load_scenario(args.a), sim.load_scenario(args.b)
+    if args.out:
+        check_out(args.out, folder=False)
     cmp = sim.compare(a, b, members=args.members, seed=args.seed, months=args.at or None,
                       indicators=args.indicator or None)
     from sim.indicators import INDICATORS
@@ -269,48 +368,60 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def _write_csv_atomic(path: str, frame, choices) -> None:
-    """Indicator differences then choice shifts in one CSV (a 'table' column tells which)."""
-    import os
+def _write_text_atomic(path: str | Path, text: str) -> None:
+    """Write a text file under a temporary name beside it, fsync, then rename it into place."""
     import tempfile
 
-    import pandas as pd
+    from sim.engine.results import publish
 
-    both = pd.concat([frame.assign(table="indicators"), choices.assign(table="choices")], ignore_index=True)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
     try:
-        both.to_csv(tmp, index=False)
-        os.replace(tmp, target)
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            fh.write(text)
+        publish(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_csv_atomic(path: str, frame, choices) -> None:
+    """Indicator differences then choice shifts in one CSV (a 'table' column tells which)."""
+    import pandas as pd
+
+    both = pd.concat([frame.assign(table="indicators"), choices.assign(table="choices")], ignore_index=True)
+    _write_text_atomic(path, both.to_csv(index=False))
 
 
 def _experiment(args, scenario, design=None, samples=None):
     """The Experiment for batch/sensitivity arguments (all checks before anything runs)."""
     from sim.batch import DEFAULT_PARTITION, Experiment, default_outcomes, make_design, parse_grid, parse_outcome
 
-    members = args.members if args.members is not None else 1
+    default = scenario.members if args.command == "batch" else 1
+    members = args.members if args.members is not None else default
     member_ids(members, field="--members")
     seed = check_seed(scenario.seed if args.seed is None else args.seed, field="--seed")
+    if args.resume and args.overwrite:
+        raise PeninsulaError("give --resume (continue the experiment in --out) or --overwrite (start it afresh), "
+                             "not both")
+    if args.partition is not None and args.partition < 1:
+        raise PeninsulaError(f"expected at least 1 row per partition, got {args.partition}", field="--partition")
+    if args.chunk_size is not None and args.chunk_size < 1:
+        raise PeninsulaError(f"expected at least 1 member per pass, got {args.chunk_size}", field="--chunk-size")
     grid = parse_grid(getattr(args, "grid", None) or [], scenario)
     table = make_design(scenario, grid=grid, design=design, samples=samples, seed=seed)
     outcomes = [parse_outcome(o, scenario) for o in args.outcome] if args.outcome else default_outcomes(scenario)
-    if args.partition is not None and args.partition < 1:
-        raise PeninsulaError("--partition must be at least 1", file="--partition")
     spec = {"grid": grid, "design": design, "samples": samples}
-    return Experiment(scenario, table, members, seed, outcomes, args.partition or DEFAULT_PARTITION, spec)
+    exp = Experiment(scenario, table, members, seed, outcomes, args.partition or DEFAULT_PARTITION, spec)
+    exp.check()
+    return exp
 
 
 def _run_batch(args, exp, run):
     """Run with an executor and a progress bar; Ctrl-C stops cleanly (completed partitions stay)."""
     from sim.batch import make_executor
 
-    if args.chunk_size is not None and args.chunk_size < 1:
-        raise PeninsulaError("--chunk-size must be at least 1", file="--chunk-size")
     executor = make_executor(args.jobs, args.dask)  # before anything is written: a bad address writes nothing
     months = exp.scenario.months
     prog = None
@@ -351,12 +462,12 @@ def cmd_batch(args) -> int:
 
     scenario = sim.load_scenario(args.scenario)
     if args.design is not None and args.samples is None:
-        raise PeninsulaError("--design needs --samples K", file="--samples")
+        raise PeninsulaError("--design needs --samples K (the SALib base sample size)")
     exp = _experiment(args, scenario, args.design, args.samples)
-    outdir = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-batch"
+    outdir = check_out(Path(args.out) if args.out else Path("runs") / f"{scenario.name}-batch")
     chunk = args.chunk_size
     _run_batch(args, exp, lambda ex, pr: run_experiment(exp, outdir, executor=ex, chunk_size=chunk,
-                                                         resume=args.resume, progress=pr))
+                                                         resume=args.resume, overwrite=args.overwrite, progress=pr))
     _print_summary(exp, outdir)
     out.print(f"{len(exp.design):,} design points x {exp.members:,} members = {exp.rows:,} member-runs; wrote "
               f"{outdir}/ (results/part-*.parquet, design.csv, summary.csv, manifest.json)")
@@ -381,17 +492,23 @@ def cmd_sensitivity(args) -> int:
     """``peninsula sensitivity``: run a SALib design and print the sensitivity indices per outcome."""
     import sim
     from sim.batch import check_method, sensitivity
+    from sim.batch.partitions import clear_experiment
 
     scenario = sim.load_scenario(args.scenario)
     method = check_method(args.method)
     if not args.outcome:
-        raise PeninsulaError("give at least one --outcome INDICATOR[@YYYY-MM]", file="--outcome")
+        raise PeninsulaError("give at least one INDICATOR[@YYYY-MM]", field="--outcome")
     args.grid = None
     exp = _experiment(args, scenario, method, args.samples)
-    outdir = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{method}"
+    outdir = check_out(Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{method}")
     chunk = args.chunk_size
-    table = _run_batch(args, exp, lambda ex, pr: sensitivity(exp, outdir, method, executor=ex, chunk_size=chunk,
-                                                               resume=args.resume, progress=pr))
+
+    def run(ex, pr):
+        if args.overwrite:
+            clear_experiment(outdir)
+        return sensitivity(exp, outdir, method, executor=ex, chunk_size=chunk, resume=args.resume, progress=pr)
+
+    table = _run_batch(args, exp, run)
     keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf", "sigma")
     for outcome, block in table.groupby("outcome", sort=False):
         t = Table(title=f"{method} indices for {outcome} ({len(exp.design):,} points x {exp.members} members, "
@@ -418,11 +535,52 @@ def dashboard_app() -> Path:
     return app
 
 
+def check_listen(address: str, port: int) -> None:
+    """Refuse, before Streamlit starts, a port out of range or taken, or an address not of this machine."""
+    import errno
+    import socket
+
+    if not 1 <= port <= 65535:
+        raise PeninsulaError(f"expected a port from 1 to 65535, got {port}", field="--port")
+    hint = "use 127.0.0.1 (this machine only, the default) or 0.0.0.0 (every network interface)"
+    try:
+        infos = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise PeninsulaError(f"{address!r} is not an address to listen on ({reason}); {hint}",
+                             field="--address") from None
+    family, kind, proto, _, sockaddr = infos[0]
+    try:
+        with socket.socket(family, kind, proto) as s:
+            if os.name != "nt":  # as the server will; a port in TIME_WAIT is not taken
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(sockaddr)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PeninsulaError(f"port {port} on {address} is already in use (is a dashboard running there "
+                                 "already?); stop what uses it or choose another port", field="--port") from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise PeninsulaError(f"{address!r} is not an address of this machine; {hint}", field="--address") from None
+        if exc.errno == errno.EACCES:
+            raise PeninsulaError(f"not allowed to listen on port {port} (ports below 1024 need privileges); choose "
+                                 "another port", field="--port") from None
+        raise PeninsulaError(f"cannot listen on {address} port {port} ({exc.strerror})", field="--port") from None
+
+
 def cmd_dashboard(args) -> int:
-    """Start the Streamlit dashboard (headless) and open it in the browser once it answers."""
+    """Start the Streamlit dashboard (headless) and open it in the browser once it answers.
+
+    The port and address are checked first. SIGINT (Ctrl-C), SIGTERM and SIGHUP are passed on to
+    Streamlit; it gets :data:`STOP_SECONDS` to stop before it is killed, and then this exits (0).
+    On Linux Streamlit also gets SIGTERM if this process dies without passing anything on (SIGKILL).
+    """
+    import signal
     import subprocess
 
+    from sim.batch.executors import die_with_parent
+
     app = dashboard_app()
+    check_listen(args.address, args.port)
     # Always headless: a non-headless Streamlit asks a first-time user for an e-mail address on the terminal
     # (and stops when there is no terminal). The browser is opened here instead, once the server answers.
     # The settings of the checkout's .streamlit/config.toml go as flags, so an installed copy has them too;
@@ -430,17 +588,48 @@ def cmd_dashboard(args) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.address", args.address, "--browser.gatherUsageStats", "false", "--server.headless", "true",
            "--client.toolbarMode", "minimal"]
-    url = f"http://{args.address}:{args.port}"
+    host = f"[{args.address}]" if ":" in args.address else args.address
+    url = f"http://{host}:{args.port}"
     out.print(f"Peninsula dashboard on {url} (Ctrl-C to stop)")
-    proc = subprocess.Popen(cmd)
-    if not args.no_browser:
-        threading.Thread(target=_open_when_up, args=(url, proc), daemon=True).start()
+    arm = die_with_parent(os.getpid(), signal.SIGTERM) if sys.platform.startswith("linux") else None
+    proc = subprocess.Popen(cmd, preexec_fn=arm)  # noqa: PLW1509 - no other thread runs yet
+    stopping: list[int] = []
+
+    def kill_if_still_running() -> None:
+        if proc.returncode is None:
+            try:
+                proc.kill()
+            except ProcessLookupError:
+                pass
+
+    def forward(signum, _frame) -> None:
+        if not stopping:
+            stopping.append(signum)
+            timer = threading.Timer(STOP_SECONDS, kill_if_still_running)
+            timer.daemon = True
+            timer.start()
+        try:
+            proc.send_signal(signal.SIGTERM if signum == getattr(signal, "SIGHUP", None) else signum)
+        except ProcessLookupError:
+            pass
+
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    previous = {sig: signal.signal(sig, forward) for sig in (getattr(signal, n) for n in names if hasattr(signal, n))}
     try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait()
-        return 0
+        if not args.no_browser:
+            threading.Thread(target=_open_when_up, args=(url, proc), daemon=True).start()
+        code = proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if proc.poll() is None:  # an error here: do not leave the server behind
+            proc.terminate()
+            try:
+                proc.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    return 0 if stopping else code
 
 
 def _open_when_up(url: str, proc, timeout: float = 60.0) -> None:
@@ -464,7 +653,7 @@ def _open_when_up(url: str, proc, timeout: float = 60.0) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``peninsula`` argument parser, with a subcommand for each verb."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="peninsula",
         description="Peninsula: a stakeholder simulation of the Russia-DPRK partnership and its neighbours.")
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
@@ -473,9 +662,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario and save its results",
                        description="Run a scenario; write results.parquet, choices.parquet and manifest.json.")
     p.add_argument("scenario", help="scenario file (or the name of a bundled one, e.g. baseline)")
-    p.add_argument("--members", type=int, help="ensemble size (default: the scenario's)")
+    p.add_argument("--members", type=members_arg, help="ensemble size (default: the scenario's)")
     p.add_argument("--seed", type=int, help="seed (default: the scenario's)")
     p.add_argument("--out", help="output folder (default: runs/SCENARIO_NAME)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out (refused without it)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="set a parameter, e.g. params.war_intensity_target=0.2 (repeatable)")
     p.set_defaults(func=cmd_run)
@@ -498,7 +688,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run scenarios (all bundled ones by default) and test their expectations. "
                                    "Exit 0 only if every expectation holds, or fails where marked expected_to_fail.")
     p.add_argument("scenarios", nargs="*", help="scenario files (default: every bundled scenario)")
-    p.add_argument("--members", type=int, help="ensemble size (default: each scenario's)")
+    p.add_argument("--members", type=members_arg, help="ensemble size (default: each scenario's)")
     p.add_argument("--seed", type=int, help="seed (default: each scenario's)")
     p.add_argument("--out", help="also write the table as CSV")
     p.set_defaults(func=cmd_check)
@@ -508,15 +698,16 @@ def build_parser() -> argparse.ArgumentParser:
                                    "show B minus A for key indicators, and how each actor's choices shift.")
     p.add_argument("a", help="scenario A (file or bundled name)")
     p.add_argument("b", help="scenario B")
-    p.add_argument("--members", type=int, help="ensemble size (default: A's)")
+    p.add_argument("--members", type=members_arg, help="ensemble size (default: A's)")
     p.add_argument("--seed", type=int, help="seed (default: A's)")
     p.add_argument("--at", action="append", metavar="YYYY-MM", help="a month to compare at (repeatable)")
     p.add_argument("--indicator", action="append", metavar="NAME", help="an indicator (repeatable)")
     p.add_argument("--out", help="write the tables as CSV")
     p.set_defaults(func=cmd_compare)
 
-    def batch_options(p):
-        p.add_argument("--members", type=int, help="members (replicates) per design point (default 1)")
+    def batch_options(p, members_default):
+        p.add_argument("--members", type=members_arg,
+                       help=f"members (replicates) per design point (default: {members_default})")
         p.add_argument("--seed", type=int, help="seed (default: the scenario's)")
         p.add_argument("--outcome", action="append", metavar="INDICATOR[@YYYY-MM]",
                        help="an outcome to record (repeatable; default: key indicators at the horizon)")
@@ -524,7 +715,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--dask", metavar="local:N|tcp://HOST:PORT", help="run on a Dask cluster")
         p.add_argument("--chunk-size", type=int, help=f"members per vectorised pass (memory; default {CHUNK_MEMBERS:,})")
         p.add_argument("--partition", type=int, help="rows per output file (default 50,000)")
-        p.add_argument("--resume", action="store_true", help="continue an interrupted experiment in --out")
+        p.add_argument("--resume", action="store_true",
+                       help="continue an interrupted experiment in --out (parts whose files do not have the SHA-256 "
+                            "and rows the manifest records are computed again)")
+        p.add_argument("--overwrite", action="store_true",
+                       help="remove an earlier experiment in --out and start afresh (refused without it or --resume)")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("batch", help="run a designed experiment (grid, LHS, Sobol, Morris) over many members",
@@ -535,7 +730,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--design", choices=("lhs", "sobol", "morris"), help="sample the declared ranges with SALib")
     p.add_argument("--samples", type=int, help="SALib base sample size K")
     p.add_argument("--out", help="output folder (default runs/SCENARIO-batch)")
-    batch_options(p)
+    batch_options(p, "the scenario's members")
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("sensitivity", help="sensitivity indices (SALib Sobol' or Morris) for outcomes",
@@ -545,7 +740,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", required=True, help="sobol or morris")
     p.add_argument("--samples", type=int, default=64, help="SALib base sample size (default 64)")
     p.add_argument("--out", help="output folder (default runs/SCENARIO-METHOD)")
-    batch_options(p)
+    batch_options(p, "1")
     p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("dashboard", help="open the dashboard in a browser (Streamlit)")
@@ -567,15 +762,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``peninsula`` command."""
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         return args.func(args)
-    except PeninsulaError as exc:
+    except (PeninsulaError, UsageError) as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_USER
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written")
         return 130
+    except OSError as exc:  # the file system refused (full disk, permissions): say where, no traceback
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        err.print(f"error: {where}{exc.strerror or exc} (the file system refused to write or read it)", markup=False)
+        return EXIT_USER
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,6 +29,7 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.table import Table
 
+from sim.cli.main import Parser, UsageError, check_out, members_arg
 from sim.engine import check_seed, member_ids
 from sim.errors import PeninsulaError
 from sim.data import bundled_exercises
@@ -51,7 +52,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                     "written as HTML and CSV.")
     p.add_argument("exercise", nargs="?", help="exercise file, or the name of a bundled one (e.g. pyongyang_bargain)")
     p.add_argument("--role", help="the state you play, an actor code (default: the exercise's first role)")
-    p.add_argument("--members", type=int, help="worlds in the ensemble (default: the exercise's)")
+    p.add_argument("--members", type=members_arg, help="worlds in the ensemble (default: the exercise's)")
     p.add_argument("--seed", type=int, help="seed (default: the exercise's, else its scenario's)")
     p.add_argument("--advisor", action="store_true", help="show the model's scorecard of your options each turn")
     p.add_argument("--report", metavar="DIR", help="folder for the debrief (default runs/play-EXERCISE-ROLE)")
@@ -79,9 +80,7 @@ def cmd_play(args, *, stdin: TextIO | None = None, console: Console | None = Non
         member_ids(args.members, field="--members")
     if args.seed is not None:
         check_seed(args.seed, field="--seed")
-    report = Path(args.report) if args.report else Path("runs") / f"play-{ex.name}-{role}"
-    if report.exists() and not report.is_dir():
-        raise PeninsulaError("exists and is not a folder; choose another --report", file=str(report))
+    report = check_out(Path(args.report) if args.report else Path("runs") / f"play-{ex.name}-{role}", "--report")
     game = Game(ex, role, members=args.members, seed=args.seed, advisor=True if args.advisor else None)
 
     con.rule(f"[bold]{ex.title or ex.name}[/bold]")
@@ -249,12 +248,12 @@ def _show_debrief(con: Console, d: Debrief, role: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m sim.cli.play EXERCISE ...``: the ``play`` verb on its own."""
-    parser = argparse.ArgumentParser(prog="peninsula")
+    parser = Parser(prog="peninsula")
     add_parser(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
-    args = parser.parse_args(["play", *(argv if argv is not None else sys.argv[1:])])
     try:
+        args = parser.parse_args(["play", *(argv if argv is not None else sys.argv[1:])])
         return args.func(args)
-    except PeninsulaError as exc:
+    except (PeninsulaError, UsageError) as exc:
         Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {exc}", markup=False)
         return EXIT_USER
     except KeyboardInterrupt:

@@ -13,8 +13,8 @@ Callers build a :class:`Setup` and call :func:`simulate` (a whole run) or drive 
 
 from sim.engine.choose import REASON_LABELS, reason_labels
 from sim.engine.results import Results
-from sim.engine.setup import Setup, check_seed, member_ids
+from sim.engine.setup import MAX_MEMBERS, Setup, check_seed, member_ids
 from sim.engine.simulate import CHUNK_MEMBERS, Scorecard, Simulation, simulate
 
-__all__ = ["CHUNK_MEMBERS", "REASON_LABELS", "Results", "Scorecard", "Setup", "Simulation", "check_seed",
+__all__ = ["CHUNK_MEMBERS", "MAX_MEMBERS", "REASON_LABELS", "Results", "Scorecard", "Setup", "Simulation", "check_seed",
            "member_ids", "reason_labels", "simulate"]

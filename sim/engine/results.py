@@ -2,12 +2,19 @@
 
 :func:`sim.engine.simulate` hands out :class:`Results`; :meth:`Results.save` writes a run folder
 (``results.parquet``, ``choices.parquet``, ``manifest.json``) and :meth:`Results.load` reads one back.
+
+A run folder is written durably: every file is fsynced, then its folder, before the rename
+that publishes it, and the parent folder after (:func:`publish`, used by the batch outputs too).
+A manifest read back is validated (:func:`read_run_manifest`): its fields' types and bounds, its
+scenario (which must have the recorded SHA-256), its months and its settings; a manifest that
+fails is a :class:`~sim.errors.PeninsulaError` naming the file, never a traceback or a huge allocation.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import platform
 import shutil
@@ -15,20 +22,72 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from sim.actors import ACTOR_CLASSES
 from sim.engine.choose import reason_labels
-from sim.errors import PeninsulaError
+from sim.engine.setup import MAX_MEMBERS
+from sim.errors import PeninsulaError, ScenarioError
 from sim.indicators import FLOAT, INDEX, NAMES, canonical_indicator
-from sim.scenario import Scenario
+from sim.scenario import Scenario, scenario_value
 
 RESULTS_FILE = "results.parquet"
 CHOICES_FILE = "choices.parquet"
 MANIFEST_FILE = "manifest.json"
+RUN_FORMAT = "peninsula-run/1"
+
+
+def _schema_bound(model: type[BaseModel], name: str, bound: str) -> int:
+    """A numeric bound (``le``, ``lt``, ...) of a field of a pydantic model."""
+    for meta in model.model_fields[name].metadata:
+        value = getattr(meta, bound, None)
+        if value is not None:
+            return int(value)
+    raise LookupError(f"{model.__name__}.{name} has no {bound} bound")  # pragma: no cover
+
+
+MAX_MONTHS = _schema_bound(Scenario, "months", "le")
+ID_LIMIT = 2**63
+"""Member ids lie in [0, 2**63)."""
+
+
+# -- durable files ------------------------------------------------------------------------------------------------
+def fsync_file(path: str | Path) -> None:
+    """Flush a file's bytes to the disk (before the rename that publishes it)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(path: str | Path) -> None:
+    """Flush a folder's entries (a rename into it, or the files created in it) to the disk.
+
+    A no-op where folders cannot be opened or synced (Windows, some file systems).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def publish(tmp: str | Path, target: str | Path) -> None:
+    """Durably rename a finished temporary file to its name: fsync it, rename, fsync the folder."""
+    fsync_file(tmp)
+    os.replace(tmp, target)
+    fsync_dir(Path(target).parent)
 
 
 def versions() -> dict[str, str]:
@@ -227,7 +286,7 @@ class Results:
     def manifest(self) -> dict:
         """What makes this run reproducible (without output hashes; :meth:`save` adds them)."""
         return {
-            "format": "peninsula-run/1",
+            "format": RUN_FORMAT,
             "scenario_name": self.scenario.name,
             "scenario_hash": self.scenario.content_hash(),
             "seed": self.seed,
@@ -242,9 +301,10 @@ class Results:
     def save(self, directory: str | Path, *, overwrite: bool = True) -> Path:
         """Write ``results.parquet``, ``choices.parquet`` and ``manifest.json`` to a directory.
 
-        Everything is written in a temporary folder beside it and renamed into place when
-        complete, so a failed or interrupted save leaves no half-written run. An existing
-        directory is replaced only if it holds an earlier Peninsula run (or is empty).
+        Everything is written in a temporary folder beside it, fsynced, and renamed into place
+        when complete, so a failed or interrupted save (or a crash) leaves no half-written run.
+        An existing directory is replaced only if it holds an earlier Peninsula run (or is empty),
+        and an earlier run only with ``overwrite``.
         """
         return write_run(directory, self.indicator_table(), self.choice_table(), self.manifest(),
                          overwrite=overwrite)
@@ -257,7 +317,7 @@ class Results:
             PeninsulaError: for a folder that is not a complete, readable Peninsula run.
         """
         folder = Path(directory)
-        scenario, ids, seed, settings = run_identity(folder)
+        scenario, ids, seed, settings = run_identity(folder, check_settings=False)
         for name in (RESULTS_FILE, CHOICES_FILE):
             if not (folder / name).is_file():
                 raise PeninsulaError(f"{name} is missing: the run is incomplete", file=str(folder))
@@ -344,7 +404,7 @@ def write_parquet(table: pa.Table, path: Path) -> None:
 
 def write_run(directory: str | Path, results: pa.Table, choices: pa.Table, manifest: dict, *,
               overwrite: bool = True) -> Path:
-    """Write a run folder atomically (temporary folder, then rename)."""
+    """Write a run folder atomically and durably (temporary folder, fsync, then rename)."""
     target = Path(directory)
     if target.exists():
         if not target.is_dir():
@@ -354,7 +414,8 @@ def write_run(directory: str | Path, results: pa.Table, choices: pa.Table, manif
             raise PeninsulaError("the folder exists and does not hold a Peninsula run; refusing to replace it "
                                  "(choose another --out or empty it)", file=str(target))
         if entries and not overwrite:
-            raise PeninsulaError("the folder already holds a run", file=str(target))
+            raise PeninsulaError("the folder already holds a run; add --overwrite to replace it, or choose "
+                                 "another --out", file=str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     umask = os.umask(0)
@@ -371,43 +432,188 @@ def write_run(directory: str | Path, results: pa.Table, choices: pa.Table, manif
         with open(tmp / MANIFEST_FILE, "w", encoding="utf-8") as fh:
             json.dump(manifest, fh, indent=2, sort_keys=False)
             fh.write("\n")
+        for name in (RESULTS_FILE, CHOICES_FILE, MANIFEST_FILE):
+            fsync_file(tmp / name)
+        fsync_dir(tmp)
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             os.replace(target, old)
             os.replace(tmp, target)
+            fsync_dir(target.parent)
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)
+            fsync_dir(target.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
 
 
-def run_identity(directory: str | Path) -> tuple[Scenario, np.ndarray, int, dict[str, float]]:
-    """What a run folder's manifest says was run: (scenario, member ids, seed, settings).
+# -- manifests, validated -----------------------------------------------------------------------------------------
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+"""A SHA-256 as 64 lower-case hex digits."""
+Count = Annotated[StrictInt, Field(ge=0)]
+
+
+class _Model(BaseModel):
+    """A manifest's part: unknown fields refused, numbers as numbers (no strings, no booleans)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class OutputRecord(_Model):
+    """An output file's SHA-256 and size."""
+
+    sha256: Sha256
+    bytes: Count
+
+
+class MemberSpec(_Model):
+    """The members of a run: their count and their ids as [first, last] runs."""
+
+    count: Annotated[StrictInt, Field(ge=1, le=MAX_MEMBERS)]
+    ids: list[tuple[Annotated[StrictInt, Field(ge=0, lt=ID_LIMIT)], Annotated[StrictInt, Field(ge=0, lt=ID_LIMIT)]]] \
+        = Field(min_length=1, max_length=MAX_MEMBERS)
+
+
+class RunManifest(_Model):
+    """The manifest of a run folder (``manifest.json``), as :meth:`Results.save` writes it."""
+
+    format: Literal["peninsula-run/1"]
+    scenario_name: StrictStr
+    scenario_hash: Sha256
+    seed: Annotated[StrictInt, Field(ge=0, lt=ID_LIMIT)]
+    members: MemberSpec
+    settings: dict[StrictStr, StrictFloat | StrictInt] = Field(default_factory=dict)
+    start: StrictStr
+    months: Annotated[StrictInt, Field(ge=1, le=MAX_MONTHS)]
+    versions: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    scenario: dict[StrictStr, Any]
+    outputs: dict[Literal["results.parquet", "choices.parquet"], OutputRecord]
+
+
+def describe_validation(exc: ValidationError) -> str:
+    """The first problem of a pydantic error, as 'field X: what was wrong' (and how many more)."""
+    first = exc.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(the whole file)"
+    shown = repr(first.get("input"))
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+    what = first["msg"][0].lower() + first["msg"][1:]
+    return f"field '{loc}': {what}, got {shown}{more}"
+
+
+def manifest_scenario(data: Any, recorded_hash: str, where: str) -> Scenario:
+    """The scenario a manifest records, validated like a scenario file and checked against its SHA-256.
 
     Raises:
-        PeninsulaError: for a folder that is not a run, or a manifest that is incomplete or damaged.
+        PeninsulaError: naming ``where`` (the manifest file), for a scenario that is not valid or
+            whose SHA-256 is not the recorded one (the scenario or the hash was edited).
     """
-    manifest = read_manifest(directory)
+    from sim.scenario.checks import validate
+
+    if not isinstance(data, dict):
+        raise PeninsulaError(f"field 'scenario': expected the scenario as an object, got {type(data).__name__}",
+                             file=where)
     try:
-        scenario = Scenario.model_validate(manifest["scenario"])
-        ids = np.asarray(expand_ids(manifest["members"]["ids"]), dtype=np.int64)
-        seed = int(manifest["seed"])
-        settings = {str(k): float(v) for k, v in (manifest.get("settings") or {}).items()}
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PeninsulaError(f"the manifest is incomplete or damaged ({str(exc).splitlines()[0]})",
-                             file=str(Path(directory) / MANIFEST_FILE)) from None
-    return scenario, ids, seed, settings
+        scenario = validate(dict(data), {}, where)
+    except ScenarioError as exc:
+        raise PeninsulaError(f"its scenario is not valid: field 'scenario.{exc.field or ''}': {exc.message}",
+                             file=where) from None
+    if scenario.content_hash() != recorded_hash:
+        raise PeninsulaError("its scenario does not have the SHA-256 it records (scenario_hash): the scenario or the "
+                             "hash was edited; refusing to use it", file=where)
+    return scenario
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What a validated run manifest says: the scenario, member ids, seed, settings and output hashes."""
+
+    scenario: Scenario
+    member_ids: np.ndarray
+    seed: int
+    settings: dict[str, float]
+    outputs: dict[str, OutputRecord]
+    data: dict
+
+
+def read_run_manifest(directory: str | Path, *, check_settings: bool = True) -> RunRecord:
+    """Read and validate a run folder's manifest.
+
+    Checks the types and bounds of every field (member ids in [0, 2**63), at most
+    :data:`MAX_MEMBERS` members, months in range, SHA-256 hex digests), the scenario (valid as a
+    scenario file, and with the recorded ``scenario_hash``), that ``start``, ``months`` and
+    ``scenario_name`` are the scenario's, and (``check_settings``) that every setting has the
+    value the scenario holds for it: the settings are applied to the saved scenario, so a setting
+    that differs was edited.
+
+    Raises:
+        PeninsulaError: naming the manifest file, for anything that does not hold.
+    """
+    path = Path(directory) / MANIFEST_FILE
+    where = str(path)
+    data = read_manifest(directory)
+    try:
+        man = RunManifest.model_validate(data)
+    except ValidationError as exc:
+        raise PeninsulaError(f"not a valid run manifest: {describe_validation(exc)}", file=where) from None
+    total = 0
+    for j, (a, b) in enumerate(man.members.ids):
+        if b < a:
+            raise PeninsulaError(f"field 'members.ids.{j}': expected [first, last] with first <= last, got [{a}, {b}]",
+                                 file=where)
+        total += b - a + 1
+        if total > MAX_MEMBERS:
+            raise PeninsulaError(f"field 'members.ids': more than {MAX_MEMBERS:,} members (the most a run may have)",
+                                 file=where)
+    scenario = manifest_scenario(man.scenario, man.scenario_hash, where)
+    for name, mine in (("scenario_name", scenario.name), ("start", scenario.start), ("months", scenario.months)):
+        if getattr(man, name) != mine:
+            raise PeninsulaError(f"field '{name}' is {getattr(man, name)!r} but its scenario's is {mine!r}",
+                                 file=where)
+    settings = {k: float(v) for k, v in man.settings.items()}
+    for key, value in settings.items():
+        if not math.isfinite(value):
+            raise PeninsulaError(f"field 'settings.{key}': expected a finite number, got {value!r}", file=where)
+        if not check_settings:
+            continue
+        try:
+            held = scenario_value(scenario, key)
+        except (ValueError, KeyError) as exc:
+            raise PeninsulaError(f"field 'settings.{key}': not a parameter path ({exc})", file=where) from None
+        if held != value:
+            raise PeninsulaError(f"field 'settings.{key}' is {value:g} but its scenario runs with {held:g}: the "
+                                 "settings were edited; refusing to use them", file=where)
+    ids = np.concatenate([np.arange(a, b + 1, dtype=np.int64) for a, b in man.members.ids])
+    if len(np.unique(ids)) != len(ids):
+        raise PeninsulaError("field 'members.ids': a member id is listed twice", file=where)
+    return RunRecord(scenario, ids, man.seed, settings, dict(man.outputs), data)
+
+
+def run_identity(directory: str | Path, *, check_settings: bool = True
+                 ) -> tuple[Scenario, np.ndarray, int, dict[str, float]]:
+    """What a run folder's manifest says was run: (scenario, member ids, seed, settings).
+
+    The manifest is validated first (:func:`read_run_manifest`).
+
+    Raises:
+        PeninsulaError: for a folder that is not a run, or a manifest that is incomplete, damaged or edited.
+    """
+    rec = read_run_manifest(directory, check_settings=check_settings)
+    return rec.scenario, rec.member_ids, rec.seed, rec.settings
 
 
 def read_manifest(directory: str | Path) -> dict:
-    """Read a run folder's manifest, with a clear error if it is not one."""
+    """Read a folder's manifest as a JSON object, with a clear error if it is not one (not validated further)."""
     path = Path(directory) / MANIFEST_FILE
     if not path.is_file():
         raise PeninsulaError(f"no {MANIFEST_FILE} here: not a Peninsula run folder", file=str(directory))
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PeninsulaError(f"the manifest is not valid JSON ({exc})", file=str(path)) from None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise PeninsulaError(f"the manifest is not valid JSON ({str(exc).splitlines()[0]})", file=str(path)) from None
+    if not isinstance(data, dict):
+        raise PeninsulaError(f"the manifest is not a JSON object (got a {type(data).__name__})", file=str(path))
+    return data

@@ -28,17 +28,36 @@ Value = float | np.ndarray
 """A parameter's value: one number for every member, or an array with one per member."""
 
 
-def member_ids(members: int | Sequence[int], *, repeats: bool = False, field: str = "members") -> np.ndarray:
-    """A count N -> ids 0..N-1; a list -> those ids (checked: non-negative, none twice unless ``repeats``).
+def _bound(name: str, bound: str) -> int:
+    """A numeric bound (``le``, ``lt``, ...) of a field of the scenario schema."""
+    for meta in Scenario.model_fields[name].metadata:
+        value = getattr(meta, bound, None)
+        if value is not None:
+            return int(value)
+    raise LookupError(f"Scenario.{name} has no {bound} bound")  # pragma: no cover
 
-    The one check of members: the CLI calls it too, with ``field`` the option's name (``--members``).
+
+MAX_MEMBERS = _bound("members", "le")
+"""The most members a run may have: the scenario schema's bound on ``members`` (10,000,000)."""
+
+
+def member_ids(members: int | Sequence[int], *, repeats: bool = False, field: str = "members") -> np.ndarray:
+    """A count N -> ids 0..N-1; a list -> those ids, checked before anything is allocated.
+
+    Checked: non-negative, at most :data:`MAX_MEMBERS`, none twice unless ``repeats``. The one check of members: the CLI calls it too, with ``field`` the option's name (``--members``).
     """
     if isinstance(members, bool):
         raise PeninsulaError(f"expected a whole number of members, got {members!r}", field=field)
     if isinstance(members, int | np.integer):
         if members < 1:
             raise PeninsulaError(f"expected at least 1 member, got {members}", field=field)
+        if members > MAX_MEMBERS:
+            raise PeninsulaError(f"expected at most {MAX_MEMBERS:,} members (the most a run may have), "
+                                 f"got {int(members):,}", field=field)
         return np.arange(int(members), dtype=np.int64)
+    if hasattr(members, "__len__") and len(members) > MAX_MEMBERS:
+        raise PeninsulaError(f"expected at most {MAX_MEMBERS:,} members (the most a run may have), "
+                             f"got {len(members):,}", field=field)
     try:
         ids = np.asarray(list(members))
     except TypeError:

@@ -1,4 +1,10 @@
-"""Replaying a saved run from its manifest, and checking every output's SHA-256."""
+"""Replaying a saved run from its manifest, and checking every output's SHA-256.
+
+The manifest is validated before anything runs (:func:`sim.engine.results.read_run_manifest`):
+an edited scenario, scenario hash, settings or months, or a crafted field (member ids out of
+range, too many members, a wrong type) is a :class:`~sim.errors.PeninsulaError` naming the
+manifest, not a replay reported "identical".
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from sim.engine import Setup, simulate
-from sim.engine.results import read_manifest, run_identity, sha256_file
+from sim.engine.results import read_run_manifest, sha256_file
 
 
 def replay(directory: str | Path, out: str | Path | None = None) -> dict[str, bool]:
@@ -21,16 +27,15 @@ def replay(directory: str | Path, out: str | Path | None = None) -> dict[str, bo
         SHA-256 that the manifest recorded.
 
     Raises:
-        PeninsulaError: for a folder that is not a complete, readable run.
+        PeninsulaError: for a folder that is not a complete, readable run, or a manifest that
+            does not validate (edited or crafted).
     """
-    scenario, ids, seed, settings = run_identity(directory)
-    outputs = read_manifest(directory).get("outputs") or {}
-    results = simulate(Setup.build(scenario, ids, seed))
-    results.settings = settings
+    record = read_run_manifest(directory)
+    results = simulate(Setup.build(record.scenario, record.member_ids, record.seed))
+    results.settings = record.settings
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(out) if out else Path(tmp) / "replay"
         results.save(target)
         here = Path(directory)
-        return {name: isinstance(info, dict) and (here / name).is_file()
-                and sha256_file(here / name) == info.get("sha256") and sha256_file(target / name) == info.get("sha256")
-                for name, info in outputs.items()}
+        return {name: (here / name).is_file() and sha256_file(here / name) == info.sha256
+                and sha256_file(target / name) == info.sha256 for name, info in record.outputs.items()}

@@ -113,7 +113,7 @@ def test_run_refuses_a_folder_that_is_not_a_run(capsys, tmp_path):
 def test_run_replaces_an_earlier_run(capsys, tmp_path):
     out = tmp_path / "run"
     assert _main(capsys, "run", "baseline", "--members", 3, "--out", out)[0] == 0
-    assert _main(capsys, "run", "baseline", "--members", 4, "--out", out)[0] == 0
+    assert _main(capsys, "run", "baseline", "--members", 4, "--out", out, "--overwrite")[0] == 0
     assert json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))["members"]["count"] == 4
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 

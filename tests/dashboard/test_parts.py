@@ -66,7 +66,7 @@ def test_a_folder_that_is_not_a_run_is_a_clear_error(tmp_path):
     with pytest.raises(sim.PeninsulaError, match="not a Peninsula run folder"):
         data.open_run(tmp_path)
     (tmp_path / "manifest.json").write_text("{}")
-    with pytest.raises(sim.PeninsulaError, match="incomplete or damaged"):
+    with pytest.raises(sim.PeninsulaError, match="not a valid run manifest"):
         data.open_run(tmp_path)
 
 
