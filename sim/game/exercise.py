@@ -67,7 +67,7 @@ from sim.scenario import MAX_FILE_BYTES, Event, Scenario, check_path, load_scena
 from sim.scenario.checks import check_changes, describe_pydantic, fmt_loc, where
 from sim.scenario.files import parse_text, read_file, resolve_bundled, resolve_parent
 from sim.scenario.paths import in_range, range_text
-from sim.scenario.schema import Month, Strict, month_str
+from sim.scenario.schema import Month, Number, Strict, month_str
 
 
 CLAIM_ID = re.compile(r"\bs\d{3}-[a-z0-9-]*[a-z0-9]")
@@ -88,8 +88,8 @@ class Inject(Strict):
     label: str = Field(..., min_length=1, description="What happens, in a few words.")
     month: Month | None = Field(None, description="The month it happens (YYYY-MM) ...")
     release: Literal["instructor"] | None = Field(None, description="... or 'instructor': released during the game.")
-    set: dict[str, float] = Field(default_factory=dict, description="Path -> new value.")
-    shift: dict[str, float] = Field(default_factory=dict, description="Path -> change.")
+    set: dict[str, Number] = Field(default_factory=dict, description="Path -> new value.")
+    shift: dict[str, Number] = Field(default_factory=dict, description="Path -> change.")
     news: str = Field("", description="What the players read when it happens (Markdown); default the label.")
     claims: list[str] = Field(default_factory=list)
 

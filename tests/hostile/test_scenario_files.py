@@ -608,3 +608,13 @@ def test_an_uploaded_exercise_names_only_a_bundled_scenario(ref):
             "briefings: {DPRK: 'b'}\n")
     with pytest.raises(sim.ScenarioError, match="uploaded text cannot name a file by path"):
         load_exercise_text(text, "upload.yaml")
+
+
+def test_an_exercise_inject_refuses_a_boolean_where_a_number_belongs():
+    """Injects have their own number fields: true was read as 1.0 there too."""
+    from sim.game.exercise import load_exercise_text
+
+    text = ("title: t\nscenario: baseline\nroles: [DPRK]\nturns: 2\nturn_months: 3\nbriefings: {DPRK: 'b'}\n"
+            "injects:\n  - {id: x, label: x, text: x, release: instructor, shift: {world.war_intensity: true}}\n")
+    with pytest.raises(sim.ScenarioError, match="boolean"):
+        load_exercise_text(text, "upload.yaml")
