@@ -2,8 +2,9 @@
 
 Owns the world's rules (:mod:`~sim.engine.rules`, one ``resolve`` for real steps and
 projections), the choosing rule (:mod:`~sim.engine.choose`), the per-member random streams
-(:mod:`~sim.engine.rng`), the arithmetic and memory tricks that keep it fast
-(:mod:`~sim.engine.arith`, :mod:`~sim.engine.memory`), the Mesa model
+(:mod:`~sim.engine.rng`), the tricks that keep it fast, each explained once where it lives
+(projection plans in :mod:`~sim.engine.plans`, arithmetic in :mod:`~sim.engine.arith`, memory in
+:mod:`~sim.engine.memory`), the Mesa model
 (:mod:`~sim.engine.model`) and what a run hands out (:mod:`~sim.engine.results`).
 
 Callers build a :class:`Setup` and call :func:`simulate` (a whole run) or drive a

@@ -19,7 +19,8 @@ import numpy as np
 
 from sim.actors import ACTOR_CLASSES, Actor
 from sim.engine.arith import first_argmax, sum_rows
-from sim.engine.rules import Plan, projection_plan, resolve, trace_reads
+from sim.engine.plans import Plan, projection_plan, trace_reads
+from sim.engine.rules import resolve
 from sim.indicators import FLOAT
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -23,7 +23,8 @@ from sim.actors import ACTOR_CLASSES
 from sim.engine.choose import REASON_EXTERNAL, REASON_SCRIPTED, ActorAgent, actor_plan
 from sim.engine.memory import tune_allocator, zeros_group
 from sim.engine.rng import MemberStreams, stream_id
-from sim.engine.rules import OPTION_INDEX, Plan, resolve, status_quo_plan
+from sim.engine.plans import Plan, status_quo_plan
+from sim.engine.rules import OPTION_INDEX, resolve
 from sim.engine.setup import Setup
 from sim.indicators import FLOAT, INDEX, INDICATORS, NAMES
 from sim.scenario import Scenario, check_path
