@@ -32,6 +32,7 @@ members in single precision, 78 MB for 10,000 members over 36 months, plus tempo
 on one core, 10,000 members of the baseline took 0.27 s in one pass and 0.34 s in two of 5,000;
 a larger chunk was no faster."""
 
+
 def check_finite(history: np.ndarray, setup: Setup, first: int = 0, month0: int = 0) -> None:
     """Stop a run whose history holds a NaN or an infinity, naming the indicator and the month.
 
