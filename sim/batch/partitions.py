@@ -56,6 +56,7 @@ from sim.engine.results import (
     sha256_file,
     versions,
     write_parquet,
+    write_text_atomic,
 )
 from sim.errors import PeninsulaError
 from sim.indicators import INDEX
@@ -184,18 +185,6 @@ def _part_name(k: int) -> str:
 def part_path(k: int) -> str:
     """Partition ``k``'s file, relative to the experiment folder (as the manifest names it)."""
     return f"{RESULTS_DIR}/{_part_name(k)}"
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    """Write a text file under a temporary name, fsync it, rename it into place, fsync the folder."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _atomic_write_parquet(table: pa.Table, path: Path) -> dict:
@@ -500,10 +489,10 @@ def run_experiment(exp: Experiment, out: str | Path, *, executor=None, chunk_siz
 
     def write_manifest(complete: bool = False, outputs: dict | None = None) -> None:
         text = json.dumps(_manifest(exp, executor.name, chunk_size, complete, outputs, parts), indent=2)
-        _atomic_write_text(out / MANIFEST, text)
+        write_text_atomic(out / MANIFEST, text)
 
     write_manifest()
-    _atomic_write_text(out / DESIGN_FILE, exp.design.to_csv(index=False))
+    write_text_atomic(out / DESIGN_FILE, exp.design.to_csv(index=False))
     _atomic_write_parquet(pa.Table.from_pandas(exp.design, preserve_index=False), out / DESIGN_PARQUET)
     todo = (exp.task(k) for k in range(exp.partitions) if k not in done)
     rows_done = sum(exp.part_rows(k) for k in done)
@@ -519,7 +508,7 @@ def run_experiment(exp: Experiment, out: str | Path, *, executor=None, chunk_siz
         if progress:
             progress(finished, exp.partitions, rows_done)
     summary = summarize(exp, out)
-    _atomic_write_text(out / SUMMARY_FILE, summary.to_csv(index=False))
+    write_text_atomic(out / SUMMARY_FILE, summary.to_csv(index=False))
     outputs = {n: {"sha256": sha256_file(out / n), "bytes": (out / n).stat().st_size}
                for n in (DESIGN_FILE, DESIGN_PARQUET, SUMMARY_FILE)}
     for k in range(exp.partitions):

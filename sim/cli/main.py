@@ -13,6 +13,7 @@ with it if it is killed outright (Linux).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -137,8 +138,7 @@ def cmd_run(args) -> int:
     settings = parse_settings(args.set)
     if settings:
         scenario = sim.with_settings(scenario, settings)
-    members = scenario.members if args.members is None else args.members
-    member_ids(members, field="--members")
+    members = scenario.members if args.members is None else args.members  # both checked already
     seed = check_seed(scenario.seed if args.seed is None else args.seed, field="--seed")
     outdir = Path(args.out) if args.out else Path("runs") / scenario.name
     _check_run_out(outdir, args.overwrite)
@@ -369,21 +369,11 @@ def cmd_compare(args) -> int:
 
 
 def _write_text_atomic(path: str | Path, text: str) -> None:
-    """Write a text file under a temporary name beside it, fsync, then rename it into place."""
-    import tempfile
+    """Write a text file atomically (:func:`sim.engine.results.write_text_atomic`), its folder made if need be."""
+    from sim.engine.results import write_text_atomic
 
-    from sim.engine.results import publish
-
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            fh.write(text)
-        publish(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, text)
 
 
 def _write_csv_atomic(path: str, frame, choices) -> None:
@@ -399,8 +389,7 @@ def _experiment(args, scenario, design=None, samples=None):
     from sim.batch import DEFAULT_PARTITION, Experiment, default_outcomes, make_design, parse_grid, parse_outcome
 
     default = scenario.members if args.command == "batch" else 1
-    members = args.members if args.members is not None else default
-    member_ids(members, field="--members")
+    members = args.members if args.members is not None else default  # both checked already
     seed = check_seed(scenario.seed if args.seed is None else args.seed, field="--seed")
     if args.resume and args.overwrite:
         raise PeninsulaError("give --resume (continue the experiment in --out) or --overwrite (start it afresh), "
@@ -597,10 +586,8 @@ def cmd_dashboard(args) -> int:
 
     def kill_if_still_running() -> None:
         if proc.returncode is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):  # it stopped in the meantime
                 proc.kill()
-            except ProcessLookupError:
-                pass
 
     def forward(signum, _frame) -> None:
         if not stopping:
@@ -608,10 +595,8 @@ def cmd_dashboard(args) -> int:
             timer = threading.Timer(STOP_SECONDS, kill_if_still_running)
             timer.daemon = True
             timer.start()
-        try:
+        with contextlib.suppress(ProcessLookupError):  # it stopped in the meantime
             proc.send_signal(signal.SIGTERM if signum == getattr(signal, "SIGHUP", None) else signum)
-        except ProcessLookupError:
-            pass
 
     names = ("SIGINT", "SIGTERM", "SIGHUP")
     previous = {sig: signal.signal(sig, forward) for sig in (getattr(signal, n) for n in names if hasattr(signal, n))}

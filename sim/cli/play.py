@@ -30,7 +30,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.main import Parser, UsageError, check_out, members_arg
-from sim.engine import check_seed, member_ids
+from sim.engine import check_seed
 from sim.errors import PeninsulaError
 from sim.data import bundled_exercises
 from sim.game.exercise import load_exercise
@@ -76,8 +76,6 @@ def cmd_play(args, *, stdin: TextIO | None = None, console: Console | None = Non
     role = next((r for r in ex.roles if r.lower() == role.lower()), role)
     if role not in ex.roles:
         raise PeninsulaError(f"'{ex.name}' has no role {role!r}; its roles: {', '.join(ex.roles)}", file="--role")
-    if args.members is not None:
-        member_ids(args.members, field="--members")
     if args.seed is not None:
         check_seed(args.seed, field="--seed")
     report = check_out(Path(args.report) if args.report else Path("runs") / f"play-{ex.name}-{role}", "--report")

@@ -78,7 +78,7 @@ def fsync_dir(path: str | Path) -> None:
     try:
         os.fsync(fd)
     except OSError:
-        pass
+        pass  # a file system that cannot sync folders: the rename itself still happened
     finally:
         os.close(fd)
 
@@ -88,6 +88,19 @@ def publish(tmp: str | Path, target: str | Path) -> None:
     fsync_file(tmp)
     os.replace(tmp, target)
     fsync_dir(Path(target).parent)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write a text file under a temporary name beside it, then :func:`publish` it (no half-written file)."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            fh.write(text)
+        publish(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def versions() -> dict[str, str]:

@@ -61,6 +61,7 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
+import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -396,10 +397,8 @@ class Classroom:
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
-                try:
+                with contextlib.suppress(sqlite3.Error):  # the error being raised says what went wrong
                     conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
             if isinstance(exc, sqlite3.Error):
                 raise _sqlite_problem(exc, self.timeout) from None
             raise

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.actors import ACTOR_CLASSES
 from sim.engine import Results, Simulation
+from sim.engine.results import write_text_atomic
 from sim.errors import PeninsulaError
 from sim.game.exercise import Exercise
 from sim.game.report import csv_text, html_report
@@ -265,7 +266,5 @@ class Debrief:
             out["record"] = target / "record.json"
             texts["record"] = self.record.to_json() + "\n"
         for key, text in texts.items():
-            tmp = out[key].with_name(f".{out[key].name}.tmp")
-            tmp.write_text(text, encoding="utf-8", newline="")
-            tmp.replace(out[key])
+            write_text_atomic(out[key], text)
         return out

@@ -272,12 +272,11 @@ class Game:
             raise GameError("a role is named twice", field="role")
         self.roles: tuple[str, ...] = tuple(roles)
         members = ex.members if members is None else members
-        if isinstance(members, int | np.integer) and not isinstance(members, bool) and members > MAX_MEMBERS:
-            raise GameError(f"a game has at most {MAX_MEMBERS:,} worlds, got {members:,}", field="members")
-        seed = (ex.seed if ex.seed is not None else ex.scenario.seed) if seed is None else seed
-        if not isinstance(members, int | np.integer) or isinstance(members, bool):
+        # A game is played on a count of worlds, at most MAX_MEMBERS; the rest is Setup's one check.
+        if isinstance(members, bool) or not isinstance(members, int | np.integer) or members > MAX_MEMBERS:
             raise GameError(f"members must be a whole number from 1 to {MAX_MEMBERS:,}, got {members!r}",
                             field="members")
+        seed = (ex.seed if ex.seed is not None else ex.scenario.seed) if seed is None else seed
         try:
             setup = Setup.build(ex.game_scenario(), int(members), seed)
         except PeninsulaError as exc:

@@ -62,7 +62,6 @@ def refused(path: Path, capsys, tmp_path: Path, monkeypatch, words: tuple[str, .
     with pytest.raises(sim.ScenarioError) as info:
         sim.load_scenario(path)
     exc = info.value
-    assert isinstance(exc, sim.PeninsulaError)
     msg = one_paragraph(exc, str(path))
     for w in words:  # in the message itself (the file's path holds the test's name)
         assert w in exc.message, f"the message does not say {w!r}: {msg}"
@@ -119,7 +118,7 @@ def test_deep_nesting_is_capped(tmp_path, capsys, monkeypatch, depth):
 def test_nesting_cap_is_a_documented_constant(tmp_path):
     from sim.scenario import files
 
-    assert isinstance(files.MAX_DEPTH, int) and 16 <= files.MAX_DEPTH <= 256
+    assert 16 <= files.MAX_DEPTH <= 256  # deep enough for any real scenario, far below Python's recursion limit
     source = Path(files.__file__).read_text(encoding="utf-8").splitlines()
     at = next(i for i, line in enumerate(source) if line.startswith("MAX_DEPTH ="))
     assert source[at + 1].startswith('"""'), "MAX_DEPTH has no docstring"
@@ -203,9 +202,8 @@ def test_any_type_in_any_field_of_a_child(tmp_path, field):
 
 def test_duplicate_top_level_key(tmp_path, capsys, monkeypatch):
     path = write(tmp_path, "name: dup\nstart: 2024-06\nmonths: 12\nmembers: 2\nseed: 1\n# a comment\nmonths: 2\n")
-    exc = refused(path, capsys, tmp_path, monkeypatch, words=("key 'months' appears twice: lines 3 and 7",),
-                  field="months", line=7)
-    assert exc is not None
+    refused(path, capsys, tmp_path, monkeypatch, words=("key 'months' appears twice: lines 3 and 7",),
+            field="months", line=7)
 
 
 @pytest.mark.parametrize("text, field, key, lines", [
