@@ -253,7 +253,7 @@ def resolve_run(ref: str | Path, base: Path | None = None) -> Path:
         if _inside(real, root):
             return real
     except (OSError, ValueError, RuntimeError):
-        pass
+        pass  # an unreadable or impossible path is refused below, with the same words as any outside path
     raise RunRefused("This page opens only run folders under runs/ in the folder the dashboard was started from: "
                      "give a run's name there (baseline) or its path (runs/baseline).")
 
