@@ -9,9 +9,9 @@ Prints, for one scenario (default the baseline at 1,000 members):
 1. the share of choices that noise decided, per actor (reason "unpredictability"), over the
    choices the actor made by its own rule (scripted and player months left out; where the
    model reviews postures on a cadence, months "between reviews" are left out too);
-2. how often each instrument level (every ``ACTOR.*_level`` indicator and each actor's declared
-   instruments) reverses direction from one month to the next: a flip-flop measure;
-3. each actor's choices: the share of member-months on each option, with the most common reason;
+2. how often each instrument level (each actor's declared instruments) reverses direction: a
+   change against the direction of its previous change (a flip-flop measure);
+3. each actor's moves: the share of member-months on each move, with the most common reason;
 4. each actor's posture over time: the median of its instrument levels every six months;
 5. the seeds' figures against their targets, with the claim each comes from.
 
@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 
 import sim  # noqa: E402
 from sim.actors import ACTOR_CLASSES  # noqa: E402
-from sim.indicators import INDICATORS, format_value  # noqa: E402
+from sim.indicators import format_value  # noqa: E402
 
 EPS = 1e-6
 """Changes of an instrument level smaller than this count as no change."""
@@ -49,19 +49,24 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def instruments(code: str) -> list[str]:
-    """An actor's instrument levels: its declared instruments, else its ``*_level`` indicators."""
-    declared = getattr(ACTOR_CLASSES[code], "instruments", None)
-    if declared:
-        return [f"{code}.{i.name}" if not i.name.startswith(f"{code}.") else i.name for i in declared]
-    return [n for n in INDICATORS if n.startswith(f"{code}.") and (n.endswith("_level") or n.endswith("_aid"))]
+    """An actor's instrument levels (indicator names)."""
+    return [i.indicator for i in ACTOR_CLASSES[code].instruments]
 
 
-def reversal_share(series: np.ndarray) -> float:
-    """Share of month pairs in which a level moves one way and then the other: (members, months + 1)."""
+def reversals(series: np.ndarray) -> tuple[float, float]:
+    """How often a level turns back: (share of months, share of its changes), from (members, months + 1).
+
+    A reversal is a change against the direction of the level's previous change, however many
+    months of no change lie between them (a posture reviewed on a cadence changes in steps).
+    """
     d = np.diff(series.astype(np.float64), axis=1)
-    d[np.abs(d) < EPS] = 0.0
-    a, b = d[:, :-1], d[:, 1:]
-    return float(((a * b) < 0).mean())
+    sign = np.sign(np.where(np.abs(d) < EPS, 0.0, d))
+    turned = changes = 0
+    for row in sign:
+        moves = row[row != 0]
+        changes += len(moves)
+        turned += int((moves[1:] * moves[:-1] < 0).sum())
+    return turned / sign.size, turned / max(changes, 1)
 
 
 def month_of(res: sim.Results, label: str) -> int | None:
@@ -131,13 +136,14 @@ def main(argv=None) -> int:
         print(f"   {code:5s} {noise.sum() / max(own.sum(), 1):6.1%}   ({own.sum():,} choices)")
     print(f"   all   {total_noise / max(total, 1):6.1%}   (targets: at most 15% overall, 25% for any actor)\n")
 
-    print("2. Reversals: share of months in which an instrument level turns back")
+    print("2. Reversals: share of months in which an instrument level turns back (and share of its changes)")
     for code in ACTOR_CLASSES:
         for name in instruments(code):
-            print(f"   {name:28s} {reversal_share(res.indicator(name)):6.1%}")
+            per_month, per_change = reversals(res.indicator(name))
+            print(f"   {name:28s} {per_month:6.1%}  ({per_change:.0%} of changes)")
     print()
 
-    print("3. Who does what: share of member-months on each option (the most common reason)")
+    print("3. Who does what: share of member-months on each move (the most common reason)")
     for code, cls in ACTOR_CLASSES.items():
         ch, why = res.choices(code), res.reasons(code)
         parts = []

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from dashboard.data import Ensemble
 from dashboard.story import words
+from sim.actors import ACTOR_CLASSES
 from sim.indicators import ACTOR_NAMES, ACTORS, INDICATORS, PAIRS
 
 # -- the palette: one colour per actor, everywhere (Okabe-Ito, colour-blind safe) ------------------
@@ -215,35 +216,107 @@ def event_legend(events: Sequence[tuple[str, str]]) -> str:
                        for i, (month, label) in enumerate(events, start=1))
 
 
-def shares_figure(ens: Ensemble, actors: Sequence[str] = ACTORS, *, cols: int = 2) -> go.Figure:
-    """Heatmaps: for each actor, the share of members choosing each option, month by month.
+def posture_figure(ens: Ensemble, actors: Sequence[str] = ACTORS, *, cols: int = 4,
+                   panel_height: int = 120) -> go.Figure:
+    """Each actor's posture over time: per instrument, the median level and the 10-90% band, on an axis 0 to 1.
 
-    Each actor's heatmap runs from white (no member) to the actor's colour (every member).
+    One row per actor, one panel per instrument (``Actor.instruments``), in the actor's colour;
+    scheduled events are dotted vertical lines as in :func:`bands_figure`.
+    """
+    actors = [a for a in actors if ACTOR_CLASSES[a].instruments]
+    cols = max(1, min(cols, max((len(ACTOR_CLASSES[a].instruments) for a in actors), default=1)))
+    domains, height = grid(max(1, len(actors)) * cols, cols, hgap=0.05, panel_px=panel_height, vgap_px=40)
+    x = month_axis(ens.dates)
+    data: list[dict] = []
+    layout: dict = {}
+    shapes, annotations = [], []
+    k = 0
+    for r, a in enumerate(actors):
+        colour = ACTOR_COLOURS[a]
+        instruments = ACTOR_CLASSES[a].instruments[:cols]
+        for c, ins in enumerate(instruments):
+            xkey, xref, suffix = _axes(k)
+            yref = f"y{suffix}"
+            p10, p50, p90 = ens.bands[ins.indicator]
+            data.append(dict(type="scatter", x=x + x[::-1], y=np.concatenate([p90, p10[::-1]]), xaxis=xref,
+                             yaxis=yref, fill="toself", mode="lines", line=dict(width=0), fillcolor=rgba(colour, 0.2),
+                             hoverinfo="skip", showlegend=False))
+            data.append(dict(type="scatter", x=x, y=p50, xaxis=xref, yaxis=yref, mode="lines",
+                             line=dict(color=colour, width=2), customdata=np.stack([p10, p90], axis=1),
+                             showlegend=False, name=ins.indicator,
+                             hovertemplate=(f"{ACTOR_NAMES[a]} · {words(ins.indicator.partition('.')[2])}, "
+                                            "%{x|%Y-%m}<br>median level %{y:.2f}<br>10-90%: %{customdata[0]:.2f} "
+                                            "to %{customdata[1]:.2f}<extra></extra>")))
+            xdom, ydom = domains[r * cols + c]
+            last_row = r == len(actors) - 1
+            layout[xkey] = dict(domain=xdom, anchor=yref, type="date", tickformat="%Y-%m", nticks=5,
+                                tickfont=dict(size=10), showticklabels=last_row, automargin=False,
+                                **({"range": [x[0], x[-1]]} if k == 0 else {"matches": "x"}))
+            layout[f"yaxis{suffix}"] = dict(domain=ydom, anchor=xref, automargin=False, range=[ins.low, ins.high],
+                                            tickvals=[ins.low, (ins.low + ins.high) / 2, ins.high],
+                                            tickfont=dict(size=10),
+                                            title=dict(text=f"level, {ins.low:g} to {ins.high:g}" if c == 0 else "",
+                                                       font=dict(size=11)))
+            annotations.append(_title(panel_title(ins.indicator), domains[r * cols + c]))
+            for e, (month, _label) in enumerate(ens.events, start=1):
+                shapes.append(dict(type="line", xref=xref, yref=f"{yref} domain", x0=f"{month}-01", x1=f"{month}-01",
+                                   y0=0, y1=1, line=dict(color="#777", width=1, dash="dot")))
+                if r == 0:
+                    annotations.append(dict(xref=xref, yref=f"{yref} domain", x=f"{month}-01", y=1.0, text=str(e),
+                                            showarrow=False, xanchor="left", yanchor="top",
+                                            font=dict(size=10, color="#555")))
+            k += 1
+    layout.update(height=int(height) + 10 + MARGIN["b"], margin=dict(MARGIN), font=FONT, shapes=shapes,
+                  annotations=annotations, hovermode="closest", showlegend=False)
+    return go.Figure(data=data, layout=layout)
+
+
+BETWEEN_REVIEWS_COLOUR = "#E4E4E4"
+"""The grey of a month in which no world reviewed the actor's posture (the moves chart's background)."""
+
+
+def moves_figure(ens: Ensemble, actors: Sequence[str] = ACTORS, *, cols: int = 2) -> go.Figure:
+    """Heatmaps: for each actor, the share of worlds making each move month by month, ``keep`` left out.
+
+    Each cell is the share of all the worlds that made the move that month, from white (none) to
+    the actor's colour (all). A month in which no world reviewed the actor's posture (every
+    world kept it "between reviews") is left empty, so it shows grey; the hover text gives the
+    share of worlds that reviewed, and each panel's title in how many months any did.
     """
     actors = list(actors)
     rows = max(1, math.ceil(len(actors) / cols))
-    n_opts = [len(ens.shares[a]) for a in actors]
-    row_px = [24 * max(n_opts[r * cols:(r + 1) * cols]) for r in range(rows)]
-    domains, height = grid(len(actors), cols, hgap=0.17, vgap_px=64, row_px=row_px)
+    n_moves = [len(ens.moves(a)) for a in actors]
+    row_px = [22 * max(1, *n_moves[r * cols:(r + 1) * cols]) for r in range(rows)]
+    domains, height = grid(len(actors), cols, hgap=0.19, vgap_px=78, row_px=row_px)
     x = month_axis(ens.dates[:-1])
     data, layout, annotations = [], {}, []
     for k, a in enumerate(actors):
         xkey, xref, suffix = _axes(k)
         yref = f"y{suffix}"
-        opts = list(ens.shares[a])
-        z = np.stack([ens.shares[a][o] for o in opts]) * 100.0
-        data.append(dict(type="heatmap", x=x, y=[words(o) for o in opts], z=z, zmin=0, zmax=100,
+        moves = ens.moves(a)
+        reviewed = ens.reviewed.get(a)
+        if reviewed is None:  # nothing says which months were reviews: every month counts
+            reviewed = np.ones(len(x))
+        z = np.stack([ens.shares[a][m] for m in moves]) * 100.0 if moves else np.zeros((0, len(x)))
+        z = np.where(reviewed[None, :] > 0, z, np.nan)
+        custom = np.broadcast_to(reviewed[None, :] * 100.0, z.shape)
+        data.append(dict(type="heatmap", x=x, y=[words(m) for m in moves], z=z, zmin=0, zmax=100,
                          xaxis=xref, yaxis=yref, colorscale=[[0, "#FFFFFF"], [1, ACTOR_COLOURS[a]]],
-                         showscale=False, xgap=1, ygap=1,
-                         hovertemplate=(f"{ACTOR_NAMES[a]}, %{{x|%Y-%m}}<br>%{{y}}: %{{z:.0f}}% of members"
-                                        "<extra></extra>")))
+                         showscale=False, xgap=1, ygap=1, customdata=custom, hoverongaps=False,
+                         hovertemplate=(f"{ACTOR_NAMES[a]}, %{{x|%Y-%m}}<br>%{{y}}: %{{z:.0f}}% of worlds"
+                                        "<br>(reviewed its posture in %{customdata:.0f}% of worlds)<extra></extra>")))
         xdom, ydom = domains[k]
         layout[xkey] = dict(domain=xdom, anchor=yref, type="date", tickformat="%Y-%m", nticks=6,
-                            tickfont=dict(size=10))
-        layout[f"yaxis{suffix}"] = dict(domain=ydom, anchor=xref, autorange="reversed", tickfont=dict(size=11))
+                            tickfont=dict(size=10), showgrid=False)
+        layout[f"yaxis{suffix}"] = dict(domain=ydom, anchor=xref, autorange="reversed", tickfont=dict(size=11),
+                                        showgrid=False)
+        n = len(x)
         annotations.append(_title(f"<span style='color:{ACTOR_COLOURS[a]}'><b>{ACTOR_NAMES[a]}</b></span>"
-                                  " · % of members choosing each option", domains[k]))
-    layout.update(height=int(height) + 10, margin=dict(l=10, r=10, t=10, b=10), font=FONT, annotations=annotations)
+                                  " · % of worlds making each move<br><span style='font-size:11px;color:#666'>"
+                                  f"reviews in {ens.review_months(a)} of {n} months; grey: between reviews</span>",
+                                  domains[k]))
+    layout.update(height=int(height) + 10, margin=dict(l=10, r=10, t=10, b=10), font=FONT, annotations=annotations,
+                  plot_bgcolor=BETWEEN_REVIEWS_COLOUR)
     return go.Figure(data=data, layout=layout)
 
 

@@ -4,6 +4,12 @@ Runs are cached by (scenario content, lever values, members, seed), so moving a 
 back to an earlier position redraws at once. Everything here calls ``sim`` for the
 model; the only computing done here is presentation: percentiles across members and
 shares of members, which Results and saved runs both reduce to an :class:`Ensemble`.
+
+Each actor holds a *posture* (its instruments' levels, which are indicators, so their
+bands are among the others) and makes a *move* each month: ``keep``, a step of an
+instrument, or a one-off act. A month in which the actor does not review its posture
+records ``keep`` with the reason "between reviews" (:data:`dashboard.story.BETWEEN`); the shares here
+count it apart (:attr:`Ensemble.reviewed`).
 """
 
 from __future__ import annotations
@@ -18,7 +24,10 @@ import numpy as np
 import streamlit as st
 
 import sim
-from sim.indicators import ACTORS, NAMES
+from sim.actors import ACTOR_CLASSES
+from dashboard.story import BETWEEN
+from sim.actors.base import KEEP
+from sim.indicators import ACTORS, NAMES, canonical_indicator
 from sim.engine.results import read_manifest
 from sim.data import SCENARIO_DIR
 from sim.errors import PeninsulaError
@@ -100,17 +109,20 @@ def run(scenario_hash: str, settings: Settings, members: int, seed: int, _scenar
 
 @dataclass(frozen=True)
 class Ensemble:
-    """What the charts draw: per indicator its 10%, 50% and 90% across members, and option shares.
+    """What the charts draw: per indicator its 10%, 50% and 90% across members, and the shares of moves.
 
-    The shares are, per actor and option, the share of members choosing it.
+    The postures are indicators (``CHN.trade_level``...), so their bands are in ``bands``.
 
     Attributes:
         label: how to name it in a legend (scenario and lever values).
         dates: ``YYYY-MM`` of months 0..months (months + 1 labels).
         members: how many members it summarises.
         bands: indicator -> array (3, months + 1): 10th percentile, median, 90th percentile.
-        shares: actor -> option -> array (months,): share of members choosing it.
+        shares: actor -> move -> array (months,): share of members making it (``keep`` included:
+            both the keeps of a review and those between reviews).
         events: the scenario's scheduled events as (month, label).
+        reviewed: actor -> array (months,): share of members in which the actor reviewed its
+            posture that month (the rest kept it "between reviews").
     """
 
     label: str
@@ -119,6 +131,7 @@ class Ensemble:
     bands: dict[str, np.ndarray]
     shares: dict[str, dict[str, np.ndarray]]
     events: list[tuple[str, str]] = field(default_factory=list)
+    reviewed: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def horizon(self) -> int:
@@ -128,6 +141,14 @@ class Ensemble:
     def median(self, name: str, month: int | None = None) -> float:
         """Median of an indicator at a month index (default: the horizon)."""
         return float(self.bands[name][1, self.horizon if month is None else month])
+
+    def review_months(self, actor: str) -> int:
+        """In how many months the actor reviewed its posture in at least one member."""
+        return int((self.reviewed[actor] > 0).sum())
+
+    def moves(self, actor: str) -> list[str]:
+        """The actor's moves other than ``keep``, in their declared order."""
+        return [m for m in self.shares[actor] if m != KEEP]
 
     @cached_property
     def digest(self) -> str:
@@ -161,13 +182,22 @@ def bands_of(stack: np.ndarray) -> dict[str, np.ndarray]:
     return {name: np.ascontiguousarray(q[:, i, :]) for i, name in enumerate(NAMES)}
 
 
+def reviewed_mask(results: sim.Results, actor: str) -> np.ndarray:
+    """Where the actor reviewed its posture: bool (members, months); False where it kept it between reviews.
+
+    Read from the reasons' labels (``Results.reasons``), which a saved run keeps as they were.
+    """
+    return results.reasons(actor) != BETWEEN
+
+
 def ensemble_from_results(results: sim.Results, label: str = "") -> Ensemble:
-    """Reduce a run to its bands and shares."""
+    """Reduce a run to its bands, the shares of its moves and the share of members reviewing."""
     # history is (months + 1, indicators, members) in NAMES order (see sim.Results)
     stack = np.ascontiguousarray(results.history.transpose(1, 0, 2))
     return Ensemble(label=label or results.scenario.name, dates=list(results.dates), members=results.members,
                     bands=bands_of(stack), shares={a: results.option_shares(a) for a in ACTORS},
-                    events=[(e.month, e.label) for e in results.scenario.events])
+                    events=[(e.month, e.label) for e in results.scenario.events],
+                    reviewed={a: reviewed_mask(results, a).mean(axis=0) for a in ACTORS})
 
 
 @st.cache_data(show_spinner="Running the ensemble…", max_entries=64)
@@ -177,17 +207,39 @@ def ensemble(scenario_hash: str, settings: Settings, members: int, seed: int, _s
     return ensemble_from_results(run(scenario_hash, settings, members, seed, _scenario), label)
 
 
-def member_record(results: sim.Results, member: int) -> dict[str, dict[str, list]]:
-    """What one member's actors chose, why, and the interests' advantages, month by month.
+def member_record(results: sim.Results, member: int, *, scorecards: bool = True) -> dict[str, dict]:
+    """What one member's actors did, why, and how their postures moved, month by month.
 
     Returns:
-        actor -> {"option": [..], "reason": [..], "scorecard": [{interest: advantage}, ..]}.
+        actor -> {"move": [..] (months), "reason": [..] (months), "scorecard": [{interest: advantage}, ..]
+        or None (``scorecards=False``: a saved run keeps none), "levels": {instrument: [..] (months + 1)},
+        "events": {instrument: [month index, ..]}}. ``levels[i][t]`` is the instrument's level at
+        the start of month ``t``, after that month's scheduled events (which ``events[i]`` lists
+        where they set or shift it): a move of month ``t`` takes the level from ``levels[i][t]``
+        to ``levels[i][t + 1]`` unless an event of month ``t + 1`` changed it again.
     """
     pos = int(np.flatnonzero(results.member_ids == member)[0])
+    touched = event_months(results.scenario)
     out = {}
     for a in ACTORS:
-        out[a] = {"option": list(results.choices(a)[pos]), "reason": list(results.reasons(a)[pos]),
-                  "scorecard": [results.scorecard(a, member, t) for t in range(results.months)]}
+        instruments = [i.indicator for i in ACTOR_CLASSES[a].instruments]
+        out[a] = {"move": list(results.choices(a)[pos]), "reason": list(results.reasons(a)[pos]),
+                  "scorecard": [results.scorecard(a, member, t) for t in range(results.months)] if scorecards
+                  else None,
+                  "levels": {i: [float(v) for v in results.indicator(i)[pos]] for i in instruments},
+                  "events": {i: touched[i] for i in instruments if i in touched}}
+    return out
+
+
+def event_months(scenario: sim.Scenario) -> dict[str, list[int]]:
+    """Indicator -> the month indices at which a scheduled event of the scenario sets or shifts it."""
+    out: dict[str, list[int]] = {}
+    for ev in scenario.events:
+        t = scenario.month_index(ev.month)
+        for path in (*ev.set, *ev.shift):
+            name = canonical_indicator(path)
+            if name is not None:
+                out.setdefault(name, []).append(t)
     return out
 
 
@@ -211,11 +263,9 @@ class SavedRun:
         """The run's member ids."""
         return self.results.member_ids
 
-    def member_record(self, member: int) -> dict[str, dict[str, list]]:
+    def member_record(self, member: int) -> dict[str, dict]:
         """Like :func:`member_record`, without scorecards (a saved run does not keep them)."""
-        pos = int(np.flatnonzero(self.results.member_ids == member)[0])
-        return {a: {"option": list(self.results.choices(a)[pos]), "reason": list(self.results.reasons(a)[pos]),
-                    "scorecard": None} for a in ACTORS}
+        return member_record(self.results, member, scorecards=False)
 
 
 def runs_dir() -> Path:

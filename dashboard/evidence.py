@@ -1,4 +1,9 @@
-"""Presentation of the evidence: article titles, and articles with their claims' quotes marked."""
+"""Presentation of the evidence: article titles, articles with their claims' quotes marked, moves in words.
+
+The Evidence page lists each actor's instruments, moves and red lines; the words for what a move
+does (:func:`move_nature`), what it needs (:func:`requirement_text`) and the relations it moves
+(:func:`relations_text`) are here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dashboard.story import claim_tag
+from dashboard.story import claim_tag, words
+from sim.actors.base import KEEP, Instrument, Option, Requirement
 from sim.scenario.evidence import SEEDS, Claim
 
 
@@ -84,3 +90,32 @@ def tags(ids: Iterable[str]) -> str:
     """Claim ids as HTML with their quotes as tooltips."""
     ids = list(ids)
     return ", ".join(claim_tag(c) for c in ids) if ids else "<i>no claim</i>"
+
+
+def instrument_label(ins: Instrument) -> str:
+    """An instrument's short name: ``CHN.trade_level`` -> ``trade level``."""
+    return words(ins.indicator.partition(".")[2])
+
+
+def move_nature(move: Option) -> str:
+    """What kind of move it is: ``keeps the posture``, ``steps CHN.trade_level down``, ``a one-off act``."""
+    if move.name == KEEP and not move.changes:
+        return "keeps the posture"
+    if move.is_act:
+        return "a one-off act"
+    return " and ".join(f"steps {ind} {'up' if n > 0 else 'down'}" + (f" ({abs(n)} steps)" if abs(n) > 1 else "")
+                        for ind, n in move.changes.items())
+
+
+def requirement_text(req: Requirement) -> str:
+    """``world.mutual_assistance at least 0.5: needs the mutual-assistance treaty in force``."""
+    return f"{req.indicator} at least {req.minimum:g}: {req.reason}"
+
+
+def relations_text(relations: dict[str, float], *, per_level: bool = False) -> str:
+    """`` Relations: RUS-DPRK +0.02 (a month, per unit of level).`` or nothing when it moves none."""
+    if not relations:
+        return ""
+    when = " a month, per unit of level" if per_level else " when made"
+    parts = ", ".join(f"{pair} {value:+g}" for pair, value in relations.items())
+    return html.escape(f" Relations: {parts} ({when.strip()}).")

@@ -1,10 +1,11 @@
 """Streamlit pieces of the teaching game, shared by the Play and Classroom pages.
 
 Everything the game computes comes from ``sim.game`` (a :class:`~sim.game.TurnView`, the
-options with their claims, the advisor's scorecard, the :class:`~sim.game.Debrief`); this
-module only lays it out: briefings with their claims' quotes, the state of the player's
-actor and of the world as band charts (``dashboard.charts``), what the others did and why,
-the options, the advisor and the debrief with its downloads.
+moves with their claims and whether each is possible now, the advisor's scorecard with each
+move's cost, the :class:`~sim.game.Debrief`); this module only lays it out: briefings with
+their claims' quotes, the state and posture of the player's actor and the world as band charts
+(``dashboard.charts``), what the others did and why, the moves (those impossible now greyed,
+with the reason), the advisor and the debrief with its downloads.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, data, story, ui
+from dashboard import charts, data, evidence, story, ui
+from sim.actors import ACTOR_CLASSES
 from sim.scenario.evidence import load_claims
 from sim.data import bundled_exercises
 from sim.game.exercise import CLAIM_ID, Exercise, load_exercise
@@ -104,9 +106,11 @@ def others_section(view: TurnView, *, own_choice: bool = True) -> None:
         lines.append(f"- <b style='color:{charts.ACTOR_COLOURS[move.actor]}'>{html.escape(head)}</b>: "
                      f"{html.escape(rest)}")
     st.markdown("\n".join(lines), unsafe_allow_html=True)
-    st.caption("Each state's main choice of the turn (the option it took most often), in the share of worlds "
-               "where it was the main choice, and the interest that drove it most often. 'A close call': another "
-               "option scored a little higher, and the state's unpredictability tipped it.")
+    st.caption("Each state's main move of the turn (the move other than keeping its posture that it made most "
+               "often; 'kept its posture' where it made none), in the share of worlds where it was the main move, and "
+               "the reason most often behind it: the interest that drove it, 'no review due' (a state reviews its "
+               "posture only every few months), or 'a close call' (another move scored a little higher, and the "
+               "state's unpredictability tipped it).")
 
 
 def interest_metrics(bands: Sequence[Band]) -> None:
@@ -119,6 +123,23 @@ def interest_metrics(bands: Sequence[Band]) -> None:
                    delta=f"{delta:+.2f} since the start" if len(b.series) > 1 and abs(delta) >= 0.005 else None,
                    help=f"{b.description} Score from 0 to 1: median of the worlds (10-90%: {b.p10:.2f} to "
                         f"{b.p90:.2f}).")
+
+
+def posture_metrics(view: TurnView) -> None:
+    """The player's posture as metrics: each instrument's median level now (0 to 1), and its change since the start."""
+    bands = tuple(getattr(view, "posture", ()) or ())
+    if not bands:
+        return
+    st.markdown("**Your posture** (its instruments' levels, 0 to 1, median of the worlds)")
+    cols = st.columns(max(len(bands), 4))
+    for col, b in zip(cols, bands, strict=False):
+        start = b.series[0][0]
+        delta = b.median - start
+        col.metric(story.words(b.name.partition(".")[2]), f"{b.median:.2f}",
+                   delta=f"{delta:+.2f} since the start" if len(b.series) > 1 and abs(delta) >= 0.005 else None,
+                   delta_color="off",
+                   help=f"{b.description} Level from 0 to 1: median of the worlds (10-90%: {b.p10:.2f} to "
+                        f"{b.p90:.2f}). Your moves step it up or down; it holds until you change it.")
 
 
 def ensemble_of_view(view: TurnView, dates: list[str], label_text: str = "") -> data.Ensemble:
@@ -157,40 +178,112 @@ def state_charts(view: TurnView, ens: data.Ensemble, *, key: str) -> None:
                "the worlds. Hover a line for its values.")
 
 
-# -- the options -------------------------------------------------------------------------------------------
-def options_evidence(options: Sequence[OptionInfo]) -> None:
-    """Each option's description and the claims it cites, with their quotes."""
-    with st.expander("The evidence behind each option (quotes from the articles)"):
+# -- the moves ---------------------------------------------------------------------------------------------
+def _possible(o) -> float:
+    """The share of worlds in which a move (an :class:`OptionInfo` or an ``OptionAdvice``) can be made now.
+
+    1 where ``sim.game`` does not say (a move is then taken to be possible everywhere).
+    """
+    return float(getattr(o, "possible", 1.0))
+
+
+def _why_not(o) -> str:
+    """Why a move cannot be made now, where it is possible in no world ('' otherwise, or where sim.game does not say)."""
+    return str(getattr(o, "reason", "") or "") if _possible(o) <= 0 else ""
+
+
+def move_nature(role: str | None, o: OptionInfo) -> str:
+    """What a move does to the posture, in words (``steps CHN.trade_level down``), or '' for an unknown role."""
+    if role is None:
+        return ""
+    moves = ACTOR_CLASSES[role].options
+    if not 0 <= o.index < len(moves) or moves[o.index].name != o.name:
+        return ""
+    return evidence.move_nature(moves[o.index])
+
+
+def options_evidence(options: Sequence[OptionInfo], role: str | None = None) -> None:
+    """Each move's description, what it does to the posture and the claims it cites, with their quotes."""
+    with st.expander("The evidence behind each move (quotes from the articles)"):
         for o in options:
-            st.markdown(f"**{o.index + 1}. {o.label}** — {o.description}")
+            nature = move_nature(role, o)
+            st.markdown(f"**{o.index + 1}. {o.label}**" + (f" ({nature})" if nature else "") + f" — {o.description}")
             st.markdown(ui.claims_markdown([c.id for c in o.claims]) if o.claims else "_No claim cited._")
 
 
-def option_radio(options: Sequence[OptionInfo], *, key: str, disabled: bool = False) -> str | None:
-    """The options as a radio (label, with the description and the claims' ids under each). Returns a name."""
-    by_name = {o.name: o for o in options}
-    return st.radio("Your option for this turn", [o.name for o in options], index=None, key=key,
-                    disabled=disabled, format_func=lambda n: f"{by_name[n].index + 1}. {by_name[n].label}",
-                    captions=[o.description + (" — cites " + ", ".join(f"`{c.id}`" for c in o.claims)
-                                               if o.claims else "") for o in options],
-                    help="Your choice holds for every month of the turn, in every world of the ensemble.")
+def option_radio(options: Sequence[OptionInfo], *, key: str, disabled: bool = False,
+                 role: str | None = None) -> str | None:
+    """The moves as a radio (label, with what it does, the description and the claims' ids under each).
+
+    Moves impossible in every world this turn are not in the radio: they are listed under it,
+    greyed, each with the reason. A move possible in some worlds only says in how many. Returns
+    a move's name, or None.
+    """
+    able = [o for o in options if _possible(o) > 0]
+    unable = [o for o in options if _possible(o) <= 0]
+    by_name = {o.name: o for o in able}
+
+    def caption(o: OptionInfo) -> str:
+        nature = move_nature(role, o)
+        text = (f"*{nature}* — " if nature else "") + o.description
+        if o.claims:
+            text += " — cites " + ", ".join(f"`{c.id}`" for c in o.claims)
+        if _possible(o) < 1:
+            text += (f" — possible in {_possible(o):.0%} of worlds now (in the others your state keeps its "
+                     "posture)")
+        return text
+
+    if key in st.session_state and st.session_state[key] not in by_name:
+        st.session_state[key] = None  # a move that became impossible (an inject) cannot stay selected
+    choice = st.radio("Your move for this turn", [o.name for o in able], index=None, key=key,
+                      disabled=disabled, format_func=lambda n: f"{by_name[n].index + 1}. {by_name[n].label}",
+                      captions=[caption(o) for o in able],
+                      help="Your move is made in the first month of the turn, in every world where it is possible; "
+                           "your posture then holds for the rest of the turn (you keep it). 'Keep' changes nothing.")
+    if unable:
+        st.markdown("**Not possible now**\n\n" + "\n".join(
+            f"- :gray[{o.index + 1}. {o.label}] — :gray[{ui.plain(_why_not(o) or 'not possible this turn')}]"
+            for o in unable))
+    return choice
 
 
 def advice_section(advice: Advice) -> None:
-    """The advisor: how the model's own rule scores each option now."""
+    """The advisor: how the model's own rule scores each move now (with its cost, where sim.game gives it).
+
+    "What drives it": the interests by which the move beats the average of the moves listed most.
+    Moves impossible in every world come last, with the reason.
+    """
+    opts = list(advice.options)
+    means = {k: float(np.mean([o.by_interest.get(k, 0.0) for o in opts])) for k in opts[0].by_interest} if opts \
+        else {}
+    with_cost = any(hasattr(o, "cost") for o in opts)
     rows = []
-    for o in sorted(advice.options, key=lambda o: -o.score):
-        top = sorted(o.by_interest.items(), key=lambda kv: -kv[1])[:2]
-        rows.append({"option": o.label, "score": o.score, "best in": o.best_share * 100,
-                     "what drives it": ", ".join(f"{story.words(k)} {v:.3f}" for k, v in top)})
+    for o in sorted(opts, key=lambda o: (_possible(o) <= 0, -o.score)):
+        gains = sorted(((v - means[k], k) for k, v in o.by_interest.items()), reverse=True)[:2]
+        row = {"move": o.label, "score": o.score}
+        if with_cost:
+            row["cost"] = float(getattr(o, "cost", 0.0))
+        row["best in"] = o.best_share * 100
+        row["what drives it"] = ", ".join(f"{story.words(k)} {d:+.3f}" for d, k in gains if d >= 5e-4) or "—"
+        if _possible(o) <= 0:
+            row["what drives it"] = "not possible now: " + (_why_not(o) or "in no world")
+        elif _possible(o) < 1:
+            row["what drives it"] += f" (possible in {_possible(o):.0%} of worlds)"
+        rows.append(row)
     st.markdown(f"**Advisor: the model's scorecard for {advice.month}**")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"score": st.column_config.NumberColumn(format="%.3f",
-                                                                       help="The rule's weighted interests of the "
-                                                                            "projected next month (0 to 1)."),
-                                "best in": st.column_config.ProgressColumn("best in (% of worlds)", format="%.0f%%",
-                                                                           min_value=0, max_value=100,
-                                                                           color="blue")})
+    months = int(getattr(advice, "horizon", 1) or 1)
+    config = {"score": st.column_config.NumberColumn(format="%.3f", help=(
+                  f"The rule's weighted interests over the {months} projected month{'s' if months != 1 else ''} "
+                  "(0 to 1), less the cost of the move.")),
+              "best in": st.column_config.ProgressColumn("best in (% of worlds)", format="%.0f%%", min_value=0,
+                                                         max_value=100, color="blue"),
+              "what drives it": st.column_config.TextColumn(help="The interests by which the move scores above the "
+                                                                 "average move most (before its cost).")}
+    if with_cost:
+        config["cost"] = st.column_config.NumberColumn(format="%.3f", help=(
+            "What the move costs before its value: the switching cost for a change of posture, the cost of an act, "
+            "nothing for keep."))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=config)
     st.caption(advice.sentence)
 
 
@@ -320,6 +413,7 @@ def turn_body(view: TurnView, ens: data.Ensemble | None, *, key: str, you: bool 
     else:
         st.markdown(f"##### Where {view.title} stands")
     interest_metrics(view.interests)
+    posture_metrics(view)
     if ens is None or len(ens.dates) < 2:
         st.caption("At the start of the game (the charts fill in as turns are played):")
         start_table(view)

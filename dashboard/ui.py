@@ -405,10 +405,26 @@ def indicators_view(variants: list[data.Ensemble], *, key: str) -> None:
 
 
 def choices_view(ens: data.Ensemble, *, key: str) -> None:
-    """Heatmaps of the share of members choosing each option, month by month."""
-    st.plotly_chart(charts.shares_figure(ens), key=f"{key}_shares", config={"displaylogo": False})
-    st.caption("Each row is an option of the actor; the darker the cell, the more members chose it that month. "
-               "The options' meaning and evidence are on the Evidence page.")
+    """Each actor's posture over time (its instruments' levels) and the moves made, month by month."""
+    actors = st.pills("Actors", list(ACTORS), selection_mode="multi", default=list(ACTORS), key=f"{key}_choice_actors",
+                      format_func=lambda a: ACTOR_NAMES[a], persist_state="session")
+    if not actors:
+        st.info("Pick at least one actor.")
+        return
+    st.markdown("**Postures**: each actor's instruments, the standing policies its moves set")
+    st.plotly_chart(charts.posture_figure(ens, actors), key=f"{key}_postures", config={"displaylogo": False})
+    st.caption(f"Each panel is one instrument of an actor, a level from 0 to 1 that holds until the actor changes it. "
+               f"Line: median of {ens.members:,} members; shaded: 10% to 90% of members.")
+    st.markdown("**Moves**: what the actors did with their postures")
+    st.plotly_chart(charts.moves_figure(ens, actors), key=f"{key}_shares", config={"displaylogo": False})
+    months = len(ens.dates) - 1
+    between = "; ".join(f"{ACTOR_NAMES[a]} {months - ens.review_months(a)}" for a in actors)
+    st.session_state[f"{key}_review_months"] = {a: ens.review_months(a) for a in actors}
+    st.caption("Each row is a move of the actor (keeping the posture is left out); the darker the cell, the more "
+               "worlds made the move that month. An actor reviews its posture every few months (and at once when an "
+               "event or a red line fires); grey months are those in which no world reviewed it: every world kept "
+               f"its posture between reviews. Months between reviews, of {months}: {between}. "
+               "The moves' meaning and evidence are on the Evidence page.")
 
 
 def relations_view(ens: data.Ensemble, *, key: str) -> None:
@@ -433,20 +449,21 @@ def relations_view(ens: data.Ensemble, *, key: str) -> None:
 
 def story_view(ens: data.Ensemble, member_ids: np.ndarray, record_of: Callable[[int], dict], *, key: str,
                with_scores: bool = True) -> None:
-    """'What happened' to one member: month by month, what each actor chose and why."""
+    """'What happened' to one member: month by month, what each actor did with its posture and why."""
     c1, c2, c3 = st.columns([1, 3, 1])
     ids = [int(i) for i in member_ids]
     member = c1.selectbox("Member", ids, key=f"{key}_member", persist_state="session",
                           help="Each member is one world of the ensemble, with its own draws.")
     actors = c2.pills("Actors", list(ACTORS), selection_mode="multi", default=list(ACTORS), key=f"{key}_actors",
                       format_func=lambda a: ACTOR_NAMES[a], persist_state="session")
-    changes = c3.toggle("Only changes", value=True, key=f"{key}_changes", persist_state="session",
-                        help="Show a month for an actor only when its choice differs from the month before.")
+    moves_only = c3.toggle("Only moves", value=True, key=f"{key}_changes", persist_state="session",
+                           help="Show a month for an actor only when it changed its posture or made a one-off act; "
+                                "off, also the months in which it kept its posture (at a review or between reviews).")
     if not actors:
         st.info("Pick at least one actor.")
         return
     record = record_of(member)
-    lines = story.member_story(ens.dates[:-1], record, actors, changes_only=changes, colours=charts.ACTOR_COLOURS)
+    lines = story.member_story(ens.dates[:-1], record, actors, moves_only=moves_only, colours=charts.ACTOR_COLOURS)
     st.session_state[f"{key}_story"] = [ln.text for ln in lines]
     box = st.container(height=460)
     parts, current = [], None
@@ -455,11 +472,13 @@ def story_view(ens: data.Ensemble, member_ids: np.ndarray, record_of: Callable[[
             current = ln.month
             parts.append(f"\n**{ln.month}**\n")
         parts.append("- " + ln.html)
-    box.markdown("\n".join(parts) or "No choices to show.", unsafe_allow_html=True)
-    note = ("Why: the interest that favoured the chosen option most over the average option "
+    box.markdown("\n".join(parts) or "No moves to show: every actor kept its posture.", unsafe_allow_html=True)
+    note = ("Why: the interest that favoured the move most over the average move "
             "(the actor's scorecard); 'also' names the next interests it served.") if with_scores else \
-        "Why: the interest that favoured the chosen option most (a saved run keeps no scorecards)."
-    st.caption(note + " Hover an option or an interest for what it means, a claim id for its quote.")
+        "Why: the interest that favoured the move most (a saved run keeps no scorecards)."
+    st.caption(note + " 'Between reviews': the actor did not review its posture that month and kept it. A change "
+               "of posture gives the instrument's level before and after, from 0 to 1. Hover a move or an interest "
+               "for what it means, a claim id for its quote.")
 
 
 def result_views(variant: data.Ensemble, *, key: str, member_ids: np.ndarray | None = None,

@@ -6,7 +6,7 @@ The public API::
     scenario = sim.load_scenario("scenarios/baseline.yaml")
     results = sim.run(scenario, members=1000, seed=42)
     results.indicator("DPRK.food_security")   # array (members, months + 1)
-    results.choices("CHN")                     # option names (members, months)
+    results.choices("CHN")                     # move names (members, months)
     results.to_frame()                         # tidy: member, month, date, variable, value
     results.save("runs/baseline")              # results.parquet, choices.parquet, manifest.json
     sim.Results.load("runs/baseline")          # and back
@@ -27,14 +27,14 @@ from sim.engine import Results, Setup, Simulation, simulate
 from sim.errors import PeninsulaError, ScenarioError
 from sim.game import Classroom, Debrief, Exercise, Game, GameRecord, load_exercise
 from sim.indicators import ACTORS, INDICATORS, KEY_INDICATORS
-from sim.run import Comparison, ExpectationResult, check, compare, compare_results, replay, run
+from sim.run import Comparison, ExpectationResult, Explanation, check, compare, compare_results, explain, replay, run
 from sim.scenario import Scenario, json_schema, load_scenario, load_scenario_text, with_settings
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTORS", "INDICATORS", "KEY_INDICATORS", "Classroom", "Comparison", "Debrief", "Exercise", "ExpectationResult",
-    "Game", "GameRecord", "PeninsulaError", "Results", "Scenario", "ScenarioError", "Setup", "Simulation", "check",
-    "compare", "compare_results", "json_schema", "load_exercise", "load_scenario", "load_scenario_text", "replay",
-    "run", "simulate", "with_settings",
+    "Explanation", "Game", "GameRecord", "PeninsulaError", "Results", "Scenario", "ScenarioError", "Setup",
+    "Simulation", "check", "compare", "compare_results", "explain", "json_schema", "load_exercise", "load_scenario",
+    "load_scenario_text", "replay", "run", "simulate", "with_settings",
 ]

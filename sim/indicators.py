@@ -98,6 +98,10 @@ _BASE: list[Indicator] = [
        assumption="No article measures enforcement. 0.6, the level sanctions drift back to "
                   "(sanctions_baseline): in force but leaky, with room for Russia to pull it down and the US "
                   "to push it up."),
+    _i("world.mutual_assistance", "index", 0, 1, 0.0,
+       "1 while the Russia-DPRK treaty of mutual assistance is in force (the baseline's June 2024 event); "
+       "the DPRK can send soldiers only then.", ["s002-mutual-assistance", "s003-contingents"],
+       assumption="No treaty before June 2024: sending contingents is what allies do (s003-contingents)."),
     _i("DPRK.food_security", "share", 0, 1, 0.8,
        "Share of the DPRK's annual grain need that this month's supply rate covers "
        "(domestic grain + Russian rice + Chinese aid + imports, over the need).",
@@ -118,12 +122,12 @@ _BASE: list[Indicator] = [
        "Missile launches in the month.", ["s000-missile-moratorium"], key=True),
     _i("DPRK.troops_abroad", "soldiers", 0, None, 0.0,
        "DPRK soldiers serving with Russia's forces.", ["s001-troops-sent", "s001-10000-200m"], key=True),
-    _i("DPRK.russia_trade_share", "share", 0, 1, 0.1,
+    _i("DPRK.russia_trade_share", "share", 0, 1, 0.05,
        "Russia's share of the DPRK's civil trade (Russia + China), in value.",
        ["s002-40pct", "s002-china-reliance"], key=True,
-       assumption="No article gives the share in June 2024. China has long carried most of the DPRK's trade "
-                  "(s002-china-reliance), so Russia starts with a tenth; the 40% of s002-40pct is read as an "
-                  "ambition, not a starting value."),
+       assumption="No article gives the share in 2023. China has long carried most of the DPRK's trade "
+                  "(s002-china-reliance), so Russia starts with a twentieth; the 40% of s002-40pct is read as "
+                  "an ambition, not a starting value."),
     _i("DPRK.military_capability", "index", 0, 1, 0.5,
        "Modernisation of DPRK missile and space forces.", ["s002-nuclear-under-kim", "s001-space-tech"],
        assumption="No article measures capability. 0.5 is mid-scale: capabilities 'have flourished' under "
@@ -136,38 +140,52 @@ _BASE: list[Indicator] = [
                   "transfer (tech_gain) come first."),
     _i("DPRK.satellites_launched", "launches", 0, None, 0.0,
        "Reconnaissance satellites launched since the start of the run (cumulative).", ["s001-space-tech"]),
-    _i("DPRK.export_level", "share", 0, 1, 1.0,
-       "Share of the DPRK's munitions export capacity committed to Russia.",
-       ["s003-production", "s000-munitions-for-money-oil"]),
-    _i("DPRK.shells_exported", "shells/month", 0, None, 300_000.0,
-       "Shell-equivalents delivered to Russia in the month.", ["s003-4800-shells", "s002-supplies"],
-       assumption="The article's 'approximately 4,800 shells' read as about 4.8 million shell-equivalents "
-                  "over about 16 months (an assumption): the starting month delivers the full capacity of "
-                  "300,000 (shell_capacity)."),
-    _i("RUS.munitions_shortfall", "share", 0, 1, 0.05,
+    _i("DPRK.export_level", "share", 0, 1, 0.0,
+       "Instrument: share of the DPRK's munitions export capacity offered to Russia.",
+       ["s003-production", "s000-munitions-for-money-oil"],
+       assumption="Before the September 2023 summit no deal is reported, so exports start at zero; the "
+                  "baseline's summit event opens them."),
+    _i("DPRK.deployment_level", "share", 0, 1, 0.0,
+       "Instrument: soldiers committed to Russia's war, as a share of the most the DPRK would send "
+       "(params.troop_cap).", ["s001-troops-sent", "s003-contingents"],
+       assumption="No soldiers abroad before October 2024 (s001-troops-sent reports them later)."),
+    _i("DPRK.test_tempo", "share", 0, 1, 0.25,
+       "Instrument: the tempo of missile tests, as a share of the most launches a month "
+       "(params.launches_per_test).", ["s000-missile-moratorium", "s000-bolder"],
+       assumption="No article counts launches. A quarter of the most (about one launch a month) is the "
+                  "modeller's reading of a DPRK that had dropped its moratorium and tested often in 2023."),
+    _i("DPRK.shells_exported", "shells/month", 0, None, 0.0,
+       "Shell-equivalents delivered to Russia in the month.", ["s003-4800-shells", "s002-supplies"]),
+    _i("RUS.munitions_shortfall", "share", 0, 1, 0.4,
        "Share of Russia's monthly shell need that no supply covers.", ["s004-shell-shortage"], key=True,
-       assumption="The article speaks of a shortage that DPRK shells help overcome, with no size. 0.05 is a "
-                  "small remaining gap, within the range the baseline run moves in (about 0.05-0.15)."),
-    _i("RUS.payments_to_dprk_usd", "USD", 0, None, 4.2e9,
-       "Cumulative value Russia has paid the DPRK (money, oil, food) since deliveries began in 2023.",
-       ["s000-paid-5-5bn"], key=True,
-       assumption="Set to hit the article's estimate, not derived: with about $0.2-0.3 bn a month, an "
-                  "opening $4.2 bn in June 2024 reaches 'could have already paid 5.5 billion' by December "
-                  "2024. It would mean full deliveries from about April 2023, earlier than usually reported."),
-    _i("RUS.monthly_payments_usd", "USD/month", 0, None, 3.0e8,
-       "Value paid to the DPRK in the month: shells, soldiers' pay and rice.",
-       ["s000-munitions-for-money-oil", "s001-pay-2000"],
-       assumption="Follows from two assumptions: 300,000 shell-equivalents at $1,000 (shell_capacity, "
-                  "shell_price_usd), with no soldiers abroad and no rice yet in June 2024."),
-    _i("RUS.cash_payments_usd", "USD/month", 0, None, 3.0e8,
+       assumption="The article speaks of a shortage, with no size. The starting value is what the shortfall "
+                  "formula gives with no DPRK shells at the starting intensity (params.shell_need_full, "
+                  "params.domestic_shells, params.stock_rebuild)."),
+    _i("RUS.payments_to_dprk_usd", "USD", 0, None, 0.0,
+       "Cumulative value Russia has paid the DPRK (shells, soldiers, rice, technology) since the start of the run.",
+       ["s000-paid-5-5bn"], key=True),
+    _i("RUS.monthly_payments_usd", "USD/month", 0, None, 0.0,
+       "Value paid to the DPRK in the month: the price of the shells (in money, oil, rice and technology) and "
+       "the soldiers' pay.", ["s000-munitions-for-money-oil", "s001-pay-2000"]),
+    _i("RUS.cash_payments_usd", "USD/month", 0, None, 0.0,
        "What Russia pays the DPRK in the month in money and oil (not rice or technology).",
-       ["s000-munitions-for-money-oil", "s004-food-fuel-tech"],
-       assumption="The same $300 m a month as the total (300,000 shell-equivalents at the assumed $1,000): "
-                  "no rice and no technology in the starting month."),
-    _i("RUS.purchase_level", "share", 0, 1, 1.0,
-       "Share of the DPRK's export capacity that Russia is contracted to buy.", ["s001-arms-ease-food"]),
+       ["s000-munitions-for-money-oil", "s004-food-fuel-tech"]),
+    _i("RUS.purchase_level", "share", 0, 1, 0.0,
+       "Instrument: share of the DPRK's export capacity that Russia is contracted to buy.",
+       ["s001-arms-ease-food"],
+       assumption="No purchases before the September 2023 summit; the baseline's summit event opens them."),
     _i("RUS.food_aid_level", "share", 0, 1, 0.0,
-       "Share of the 600-700 kt a year rice programme that Russia is delivering.", ["s001-rice"]),
+       "Instrument: share of the 600-700 kt a year rice programme that Russia is delivering.", ["s001-rice"],
+       assumption="No rice programme is reported at the start; Russia starts one by its own decision."),
+    _i("RUS.un_shield", "share", 0, 1, 0.0,
+       "Instrument: how far Russia uses its Security Council seat to block enforcement of sanctions on the "
+       "DPRK (each month, enforcement loses params.sanctions_step times this share of its level).",
+       ["s004-unsc", "s004-cancel-sanctions"],
+       assumption="No shielding is reported before the summit; Russia starts it by its own decision."),
+    _i("RUS.tech_level", "share", 0, 1, 0.0,
+       "Instrument: Russia's transfers of space and missile technology (1: the most it would give).",
+       ["s001-space-tech", "s003-mil-tech"],
+       assumption="No transfers before the summit; Russia starts them by its own decision."),
     _i("CHN.influence_over_dprk", "index", 0, 1, 0.7,
        "Beijing's influence over Pyongyang's choices.", ["s003-reduce-influence", "s002-pawn"], key=True,
        assumption="No article measures influence. 0.7 is high but not full ('entirely a pawn' is an "
@@ -178,19 +196,29 @@ _BASE: list[Indicator] = [
        assumption="No article measures standing. 0.6, the level it recovers to (reputation_baseline): "
                   "middling, with room to lose to the reproach or gain by pressing Moscow."),
     _i("CHN.pressure_on_dprk", "index", 0, 1, 0.0,
-       "Beijing's pressure on Pyongyang over its red lines (1 in a month it warns, then fading).",
+       "Instrument: Beijing's pressure on Pyongyang over its red lines (it holds until China eases it).",
        ["s003-serious-arguments", "s003-red-lines"]),
     _i("CHN.trade_level", "index", 0, 1.5, 1.0,
-       "China-DPRK trade relative to its 2023 level (1 = unchanged).", ["s002-china-reliance"]),
+       "Instrument: China-DPRK trade relative to its 2023 level (1 = unchanged; China's moves keep it at most "
+       "1, a scenario may set it higher).", ["s002-china-reliance"]),
     _i("CHN.aid_level", "share", 0, 1, 0.0,
-       "Share of China's food-aid programme being delivered.", ["s002-china-reliance"],
-       assumption="No article reports Chinese food aid under way in June 2024, so the programme starts off; "
-                  "China starts it by choosing aid_dprk."),
+       "Instrument: share of China's food-aid programme being delivered.", ["s002-china-reliance"],
+       assumption="No article reports Chinese food aid under way in 2023, so the programme starts off; "
+                  "China starts it by its own decision (more_aid)."),
     _i("USA.regional_troops", "soldiers", 0, None, 82_500.0,
        "US military personnel in Japan and South Korea.",
        ["s000-us-troops-japan", "s000-us-troops-korea"], key=True),
+    _i("USA.presence_level", "share", 0, 1, 0.0,
+       "Instrument: US forces sent to the region above the base (1: four reinforcements of "
+       "params.reinforce_batch).", ["s000-us-presence-demand"],
+       assumption="No reinforcement is reported at the start."),
+    _i("USA.sanctions_effort", "share", 0, 1, 0.5,
+       "Instrument: the US effort to enforce sanctions on the DPRK (0.5 keeps enforcement at "
+       "params.sanctions_baseline).", ["s003-signal", "s004-sanctions-relief"],
+       assumption="No article measures effort; 0.5 is the middle, the effort that holds enforcement at its "
+                  "baseline level."),
     _i("USA.ukraine_aid", "share", 0, 1, 0.8,
-       "US military aid to Ukraine relative to its 2024 level.", ["s001-trump-reduce"],
+       "Instrument: US military aid to Ukraine relative to its 2024 level.", ["s001-trump-reduce"],
        assumption="No article measures US aid. 0.8 is substantial but below the full level, so it can rise "
                   "or fall; with the rest it puts Ukraine's support target (about 0.66) near its starting "
                   "0.6."),
@@ -199,12 +227,15 @@ _BASE: list[Indicator] = [
        ["s000-existential-threat"], key=True,
        assumption="'Existential threat' is not quantified. 0.45 is near where the baseline run settles "
                   "(about 0.42-0.48), a little above Japan's as South Korea borders the DPRK."),
+    _i("ROK.defence_effort", "share", 0, 1, 0.5,
+       "Instrument: effort on its own defences (readiness follows it).", ["s000-existential-threat"],
+       assumption="No article measures it. 0.5 is mid-scale, the effort that holds readiness where it starts."),
     _i("ROK.defence_readiness", "index", 0, 1, 0.5,
        "South Korea's own defence build-up.", ["s000-existential-threat"],
        assumption="No article measures readiness. 0.5 is mid-scale: room for a build-up, and a budget "
                   "interest that wants it lower."),
     _i("ROK.ukraine_aid", "share", 0, 1, 0.2,
-       "South Korea's support for Ukraine (share of what it could give).", ["s002-umerov"],
+       "Instrument: South Korea's support for Ukraine (share of what it could give).", ["s002-umerov"],
        assumption="The article reports talks, not aid. 0.2 is a small share of what Seoul could give, as it "
                   "sent no weapons directly to Ukraine in 2024."),
     _i("JPN.threat_perception", "index", 0, 1, 0.43,
@@ -213,10 +244,22 @@ _BASE: list[Indicator] = [
        assumption="'Existential threat' is not quantified. 0.43 is near where the baseline run settles "
                   "(about 0.41-0.47), a little below South Korea's 0.45; both follow the same threat formula, "
                   "so the difference fades within months."),
+    _i("JPN.defence_effort", "share", 0, 1, 0.5,
+       "Instrument: effort on its own defences (readiness follows it).", ["s000-existential-threat"],
+       assumption="No article measures it. 0.5 is mid-scale, the effort that holds readiness where it starts."),
     _i("JPN.defence_readiness", "index", 0, 1, 0.5,
        "Japan's own defence build-up.", ["s000-existential-threat"],
        assumption="No article measures readiness. 0.5 is mid-scale: room for a build-up, and a budget "
                   "interest that wants it lower."),
+    _i("UKR.strike_campaign", "share", 0, 1, 0.5,
+       "Instrument: Ukraine's strikes on the routes and depots of DPRK munitions (1: all it can spare).",
+       ["s004-debris", "s002-kursk"],
+       assumption="No article measures it. Half of what Ukraine could spare: strikes on depots ran through "
+                  "2023, with room to step them up."),
+    _i("UKR.lobbying", "share", 0, 1, 0.5,
+       "Instrument: Ukraine's lobbying of its allies for arms and money (1: all its diplomacy).",
+       ["s002-umerov"],
+       assumption="No article measures it. Half: Kyiv lobbied throughout, with room to press harder."),
     _i("UKR.allied_support", "index", 0, 1, 0.6,
        "Allied support reaching Ukraine (arms, money, political backing).", ["s002-umerov", "s001-trump-reduce"],
        assumption="No article measures support. 0.6 is substantial but short of what Ukraine asks, near the "

@@ -99,37 +99,33 @@ _ALL = [
                   "as paid in technology instead of money or oil: a noticeable saving for Russia, not a "
                   "substitute for cash."),
     _p("strike_effect", 0.25, 0, 1, "share",
-       "Share of a month's DPRK deliveries that Ukrainian strikes on supply lines destroy.",
+       "Share of a month's DPRK deliveries that Ukraine's full strike campaign destroys before the front.",
        "s004-debris",
        assumption="No article gives a figure; the debris shows only that DPRK munitions reach the front. A "
                   "quarter of a month's deliveries is a guess at what strikes on depots and rail lines can "
                   "destroy: enough to matter, too little to stop the flow."),
-    _p("programme_persistence", 0.7, 0, 1, "1/month",
-       "Share of a supply programme (exports, purchases, aid) that runs on in a month "
-       "its owner does not renew it: commitments bind no one.", "s000-obligations", "s004-unreliable",
-       assumption="The articles say commitments are broken at will, not how fast. 70% a month is a half-life "
-                  "of about two months: deliveries already under way run on briefly, then stop unless "
-                  "renewed."),
+    _p("russia_cash_scale_usd", 1e9, 1e8, 1e11, "USD/month",
+       "Money and oil a month at which Russia's thrift interest is exhausted (it scores 1 - paid / this).",
+       "s004-food-fuel-tech", "s004-desperation",
+       assumption="No article gives Russia's budget for foreign munitions. $1 bn a month makes the $300 m "
+                  "a month of full DPRK deliveries a real cost for a buyer short of hard currency, so that "
+                  "paying part of the price in kind (food, technology) is worth it (s004-food-fuel-tech)."),
     # --- soldiers
-    _p("troop_batch", 10_000, 0, 50_000, "soldiers",
-       "Soldiers sent by one deployment decision.", "s001-10000-200m", "s001-troops-sent"),
-    _p("troop_cap", 30_000, 0, 200_000, "soldiers",
-       "Most DPRK soldiers that serve abroad at once.", "s003-contingents",
-       assumption="No article gives a ceiling. Three batches of 10,000 ('at least 10,000' being the "
-                  "articles' figure) is a guess at what the DPRK would send while keeping its own army "
-                  "intact."),
+    _p("troop_cap", 40_000, 0, 200_000, "soldiers",
+       "Soldiers abroad at a full deployment (DPRK.deployment_level 1): each step of the posture "
+       "(posture_step) is a contingent.", "s003-contingents", "s001-10000-200m",
+       assumption="No article gives a ceiling. Four contingents of 10,000 ('at least 10,000' being the "
+                  "articles' figure for one) is a guess at what the DPRK would send while keeping its own "
+                  "army intact."),
     _p("troop_pay_usd_month", 2_000, 0, 10_000, "USD/soldier/month",
        "Pay per soldier: $2,000 x 10,000 x 12 = $240 m a year.", "s001-pay-2000", "s001-10000-200m"),
-    _p("troop_attrition", 0.03, 0, 0.3, "1/month",
-       "Monthly losses and rotation home at full war intensity.", "s002-kursk",
-       assumption="The articles report combat in Kursk, not losses. 3% a month is about 30% of a contingent "
-                  "lost or rotated home in a year at full intensity, so a contingent needs fresh batches to "
-                  "keep its size."),
-    _p("troop_return", 0.3, 0, 1, "1/month",
-       "Share of soldiers sent home per month when there is no war.", "s001-mutual-benefit",
-       assumption="No article says how fast soldiers come home. 30% a month is a half-life of about two "
-                  "months: once the war (and Russia's pay) stops, the benefit is gone and most soldiers are "
-                  "home within half a year."),
+    _p("troop_return", 0.5, 0, 1, "1/month",
+       "How fast the soldiers abroad follow the deployment: share of the gap closed a month (fresh "
+       "contingents, or soldiers home when the DPRK recalls them or Russia stops fighting); losses in "
+       "combat are made good from home.",
+       "s001-mutual-benefit",
+       assumption="No article says how fast soldiers come and go. Half the gap a month: a contingent is in "
+                  "place, or home, within two to three months."),
     # --- food
     _p("grain_production_t", 4.0e6, 2.0e6, 6.0e6, "t/year",
        "DPRK grain output.", "s001-grain-under-4mt", "s001-grain-gap"),
@@ -195,10 +191,6 @@ _ALL = [
        "How fast trade shares follow the flows.", "s002-40pct",
        assumption="No article gives a speed. 20% of the gap a month is a half-life of about three months: "
                   "trade shares follow new flows within a season or two."),
-    _p("squeeze_trade_level", 0.5, 0, 1, "index",
-       "China-DPRK trade level that a squeeze aims at.", "s003-leverage",
-       assumption="The article says China has leverage, not how much it would use. Halving trade is a "
-                  "guess at a squeeze short of a blockade, which would endanger the buffer China needs."),
     # --- sanctions
     _p("sanctions_baseline", 0.6, 0, 1, "index",
        "Level of enforcement that sanctions drift back to.", "s004-cancel-sanctions",
@@ -206,19 +198,25 @@ _ALL = [
                   "Russia enforce them loosely), leaving room for Russia to pull them down and the US to "
                   "push them up."),
     _p("sanctions_step", 0.05, 0, 0.5, "index/month",
-       "Monthly change in enforcement from one actor's push (US tightening, Russian shielding).",
-       "s004-unsc", "s004-cancel-sanctions",
-       assumption="No article gives a rate. A push moves enforcement by about 0.05 a month (US tightening "
-                  "scales by the gap to 1, Russian shielding by 1.5 x the level): a year of pushing changes "
-                  "enforcement markedly, a month barely."),
+       "Russia's full shield at the UN takes this share of enforcement's level a month (RUS.un_shield); "
+       "Ukraine's publicity adds 0.3 x this.", "s004-unsc", "s004-cancel-sanctions",
+       assumption="No article gives a size. A full shield takes 5% of enforcement a month, against the pull "
+                  "of its target (sanctions_reversion): it can halve enforcement over a few years."),
+    _p("sanctions_push", 0.3, 0, 1, "index",
+       "How far the US effort moves the level enforcement heads to: sanctions_baseline plus this times "
+       "(USA.sanctions_effort - 0.5); a Chinese squeeze adds half of it times the trade cut.",
+       "s003-signal", "s003-leverage",
+       assumption="No article gives a size. Full US effort takes enforcement from a leaky 0.6 to 0.75; "
+                  "China's full squeeze adds as much again, as China carries most of the DPRK's trade "
+                  "(s002-china-reliance)."),
     _p("talks_relief", 0.05, 0, 0.5, "index/month",
        "Sanctions relief in a month when the DPRK engages and the USA offers talks.", "s004-sanctions-relief",
        assumption="No article gives a size. Relief of 0.05 a month, as much as one actor's push, makes talks "
                   "worth as much as Russia's shielding, but only when both sides choose them the same month."),
-    _p("sanctions_reversion", 0.02, 0, 1, "1/month", "Drift of enforcement back to its baseline.",
-       "s004-cancel-sanctions",
-       assumption="No article gives a speed. 2% of the gap a month is a half-life of almost three years: "
-                  "changes in enforcement last unless undone."),
+    _p("sanctions_reversion", 0.05, 0, 1, "1/month",
+       "How fast enforcement moves to the level the US effort and China's trade set.", "s004-cancel-sanctions",
+       assumption="No article gives a speed. 5% of the gap a month is a half-life of about a year: "
+                  "enforcement changes slowly."),
     # --- regime security
     _p("cash_half_saturation_usd", 1.5e9, 1e8, 1e11, "USD",
        "Reserves at which the regime's cash interest is half satisfied.", "s001-financial-food",
@@ -229,6 +227,13 @@ _ALL = [
        "s000-survival",
        assumption="No article gives a speed. 20% of the gap a month is a half-life of about three months: "
                   "food, cash and patrons shape the regime's security over a season, not at once."),
+    _p("deployment_strain", 0.08, 0, 1, "index",
+       "Loss of regime security at a full deployment (troop_cap soldiers abroad), growing with the square of "
+       "the share sent: soldiers lost, soldiers who see the world outside, an army thinned at home.",
+       "s000-survival", "s002-kursk",
+       assumption="No article gives a cost. 0.08 at full deployment, 0.005 for a first contingent of 10,000 "
+                  "and 0.045 for three: the first contingent is cheap for a regime whose first task is "
+                  "survival, each further one dearer, so the DPRK sends some soldiers but not all it could."),
     _p("china_red_line_penalty", 0.05, 0, 1, "index",
        "Loss of regime security when China warns while DPRK troops fight abroad or missiles fly.",
        "s003-serious-arguments", "s003-red-lines",
@@ -236,24 +241,35 @@ _ALL = [
                   "of crossing (at most 0.1, with troops in combat and a heavy launch month) off a "
                   "regime-security target of about 0.65: noticeable, not decisive."),
     # --- capabilities
-    _p("launches_per_test", 2, 0, 20, "launches", "Launches in a month of missile tests.",
+    _p("launches_per_test", 4, 0, 20, "launches", "Missile launches a month at full test tempo (DPRK.test_tempo 1).",
        "s000-missile-moratorium",
-       assumption="The article says the DPRK 'regularly launches', without a count. Two launches in a test "
-                  "month is a guess at a typical test month; four or more make a heavy month (the full "
-                  "threat_launch)."),
-    _p("tech_gain", 0.06, 0, 1, "index/month",
-       "Space and missile capability gained in a month of Russian technology transfer.",
-       "s001-space-tech", "s003-mil-tech",
-       assumption="No article measures capability. 0.06 a month means five months of transfer take the "
-                  "space programme from its starting 0.2 to the 0.5 a satellite launch needs."),
-    _p("test_gain", 0.02, 0, 1, "index/month", "Capability gained in a month of missile tests.",
+       assumption="The article says the DPRK 'regularly launches', without a count. Four a month at full "
+                  "tempo makes a heavy month (the full threat_launch); the starting tempo of a quarter is "
+                  "about one a month."),
+    _p("tech_gain", 0.05, 0, 1, "index/month",
+       "Space capability gained in a month of full Russian technology transfer (half as much military "
+       "capability).", "s001-space-tech", "s003-mil-tech",
+       assumption="No article measures capability. 0.05 a month at full transfer means about half a year of "
+                  "transfers take the space programme from its starting 0.2 to the 0.5 a satellite launch "
+                  "needs, and adds about 0.15 to military capability in that time."),
+    _p("test_gain", 0.01, 0, 1, "index/month", "Military capability gained in a month at full test tempo.",
        "s002-nuclear-under-kim",
-       assumption="No article measures capability. A test month adds a third of a month of Russian "
-                  "transfer: the DPRK learns by testing, but more slowly than with Russian help."),
+       assumption="No article measures capability. A full test month adds a fifth of a month of full Russian "
+                  "space transfer: the DPRK learns by testing, more slowly than with Russian help."),
+    _p("combat_gain", 0.01, 0, 0.1, "index/month",
+       "Military capability gained in a month with a full deployment (troop_cap soldiers) in combat at full "
+       "intensity: experience of a modern war.", "s002-kursk", "s003-mil-tech",
+       assumption="No article measures it; s002-kursk reports DPRK soldiers in battle. A full deployment adds "
+                  "as much as a full test month (test_gain): a contingent of 10,000 a quarter of it."),
+    _p("launch_cost_usd", 20e6, 0, 2e8, "USD/launch",
+       "What a missile launch costs the regime in hard currency.", "s000-bolder", "s000-missile-moratorium",
+       assumption="No article gives a cost. $20 m a launch, between a short-range missile's few millions and "
+                  "an ICBM's tens of millions: a heavy month of four launches costs about a quarter of what "
+                  "Russia pays for the shells."),
     _p("obsolescence", 0.002, 0, 0.1, "index/month", "Monthly decay of military capability.",
        "s002-nuclear-under-kim",
-       assumption="No article gives it. 0.002 a month (about 0.025 a year) is slow ageing that one test "
-                  "month in ten offsets, so capability grows while the DPRK keeps testing, as under Kim."),
+       assumption="No article gives it. 0.002 a month (about 0.025 a year) is slow ageing that a test tempo "
+                  "of a fifth offsets, so capability grows while the DPRK keeps testing, as under Kim."),
     # --- China
     _p("influence_adjust", 0.1, 0, 1, "1/month", "How fast China's influence follows trade and relations.",
        "s003-reduce-influence",
@@ -272,7 +288,8 @@ _ALL = [
     _p("us_troops_base", 82_500, 0, 200_000, "soldiers",
        "Baseline US presence: 54,000 in Japan and 28,500 in South Korea (the article's 'similar number' "
        "for Korea is doubted).", "s000-us-troops-japan", "s000-us-troops-korea"),
-    _p("reinforce_batch", 5_000, 0, 50_000, "soldiers", "Soldiers added by a US reinforcement.",
+    _p("reinforce_batch", 5_000, 0, 50_000, "soldiers",
+       "Soldiers added by a step of the US presence posture (USA.presence_level).",
        "s000-us-presence-demand",
        assumption="No article gives a size. 5,000 soldiers, about 6% of the base, is a guess at a "
                   "brigade-sized reinforcement."),
@@ -280,10 +297,11 @@ _ALL = [
        "Rotational troops the US sends when an ally requests presence.", "s000-us-presence-demand",
        assumption="No article gives a size. 1,000 soldiers per request, a fifth of a reinforcement, is a "
                   "guess at a rotational unit sent at an ally's request."),
-    _p("us_drawdown", 0.03, 0, 1, "1/month", "Monthly return of US presence towards its base.",
-       "s000-us-presence-demand",
-       assumption="No article gives it. 3% of the surplus a month is a half-life of almost two years: extra "
-                  "forces stay for a while after they are sent."),
+    _p("us_drawdown", 0.2, 0, 1, "1/month",
+       "How fast US forces in the region follow the posture (the base plus reinforcements); rotations at "
+       "an ally's request go home at the same pace.", "s000-us-presence-demand",
+       assumption="No article gives it. A fifth of the gap a month: a reinforcement is in place within a "
+                  "season."),
     _p("threat_base", 0.3, 0, 1, "index", "Threat felt by the allies with a quiet DPRK.",
        "s000-existential-threat",
        assumption="'Existential threat' is not quantified. 0.3 is the threat a quiet, hostile DPRK poses "
@@ -314,20 +332,52 @@ _ALL = [
        "s000-existential-threat",
        assumption="No article gives a speed. 30% of the gap a month is a half-life of about two months: "
                   "threat perception reacts quickly to launches and fades over a season."),
-    _p("defence_step", 0.05, 0, 1, "index/month", "Readiness gained in a month of build-up.",
+    _p("defence_step", 0.1, 0, 1, "1/month", "How fast defence readiness follows the defence effort.",
        "s000-existential-threat",
-       assumption="No article gives it. 0.05 a month takes readiness from 0.5 to full in about ten months "
-                  "of build-up."),
-    _p("readiness_decay", 0.01, 0, 1, "1/month", "Monthly decay of readiness.", "s000-existential-threat",
-       assumption="No article gives it. 1% a month is a half-life of almost six years: a build-up lasts, "
-                  "unlike a US rotation."),
+       assumption="No article gives it. A tenth of the gap a month: a build-up takes a year or two."),
     # --- Ukraine
     _p("support_adjust", 0.15, 0, 1, "1/month", "How fast allied support follows aid.", "s002-umerov",
        assumption="No article gives a speed. 15% of the gap a month is a half-life of about four months: "
                   "support follows changes in aid over a season."),
-    _p("lobby_gain", 0.03, 0, 1, "index/month", "Support a month of lobbying adds.", "s002-umerov",
+    _p("lobby_gain", 0.03, 0, 1, "index/month", "Support a month of full lobbying adds.", "s002-umerov",
        assumption="The article reports a visit, not its effect. 0.03 a month is a small gain that "
                   "support_adjust pulls back towards the aid-driven target: lobbying helps, aid decides."),
+    # --- how actors decide (sim.engine.choose)
+    _p("posture_step", 0.25, 0.05, 1, "share",
+       "How far one move changes an instrument (a programme goes from nothing to full in four moves).",
+       "s000-obligations",
+       assumption="No article says how states scale programmes. Quarter steps keep the moves few and "
+                  "meaningful (a contingent of soldiers, a quarter of the rice programme) while letting "
+                  "a programme build up or wind down over a year of reviews."),
+    _p("horizon_months", 3, 1, 12, "months",
+       "How many months ahead an actor projects each move (with the same resolve as the real month); "
+       "the last month's value counts on as the terminal value.", "s004-desperation",
+       assumption="No article gives a planning horizon. Three months, a season, is long enough for a "
+                  "programme's effects (deliveries, pay, food, relations) to show, and short enough to be "
+                  "affordable for every actor every month."),
+    _p("discount", 0.9, 0, 0.99, "1/month",
+       "How much next month's interests count against this month's. The terminal value holds the state "
+       "at the horizon for ever, so it counts discount ** (horizon - 1) of the whole.", "s004-unreliable",
+       assumption="No article gives one. 0.9 a month is an effective horizon of about ten months: states "
+                  "weigh where a policy leads within a year more than its first month."),
+    _p("switching_cost", 0.0007, 0, 0.1, "utility",
+       "Policy inertia: what every move but keep costs, in units of an actor's weighted interests "
+       "(each in [0, 1]).", "s000-obligations",
+       assumption="No article gives a cost. A change must be worth more than this to be made, so states do "
+                  "not reverse a programme for a small gain and the baseline does not flip-flop; the value "
+                  "is calibrated (bench/behaviour.py) to about a tenth of the gain of the baseline's "
+                  "decisive moves."),
+    _p("act_cost", 0.002, 0, 0.1, "utility",
+       "What a one-off act (a launch, a summit, a démarche) costs before its value: political capital, in "
+       "the same units as switching_cost.", "s004-unreliable", "s000-obligations",
+       assumption="No article gives a cost. Four times the cost of a change of posture: an act spends "
+                  "attention and goodwill that a standing policy does not, so gestures are made when they "
+                  "pay, not at every review."),
+    _p("influence_backing_usd", 100e6, 0, 1e9, "USD/month",
+       "What full political backing of Pyongyang (alignment 1) weighs in a patron's influence, against its "
+       "trade and aid a month.", "s003-reduce-influence", "s002-china-dissatisfied",
+       assumption="No article gives a weight. Full backing weighs about half of China's monthly trade "
+                  "with the DPRK (china_trade_usd): trade matters most, politics too."),
     # --- relations
     _p("relation_reversion", 0.05, 0, 1, "1/month",
        "Monthly drift of relations back to their starting values: situational benefits fade.",
@@ -335,17 +385,22 @@ _ALL = [
        assumption="The article says the tie rests on situational benefits, not how fast they fade. 5% of "
                   "the gap a month is a half-life of about a year: a gesture's effect fades within a year "
                   "unless it is repeated."),
-    _p("red_line_troops", 30_000, 1_000, 200_000, "soldiers",
-       "DPRK soldiers in combat at which Beijing's red line counts as fully crossed.",
-       "s003-red-lines",
-       assumption="No article gives a number. 30,000, the most the model lets the DPRK send (troop_cap), "
-                  "makes the first batch of 10,000 a third of a crossing."),
-    _p("combat_chill", 0.02, 0, 0.5, "alignment/month",
-       "How much a full contingent of DPRK soldiers in combat cools Beijing on Pyongyang each month.",
-       "s003-red-lines", "s002-china-dissatisfied",
-       assumption="No article gives a size. 0.02 a month, against the 5% monthly recovery of relations, "
-                  "would hold CHN-DPRK about 0.3 below its start while a full contingent fought at the "
-                  "baseline's intensity (0.8)."),
+    _p("red_line_troops", 5_000, 0, 200_000, "soldiers",
+       "DPRK soldiers fighting abroad beyond which Beijing's red line is crossed (and at which the combat "
+       "chill on CHN-DPRK is full).", "s003-red-lines", "s003-contingents",
+       assumption="No article gives a number; the red line is 'sending military contingents'. 5,000 is "
+                  "half a contingent: advisers and workers do not cross it, a fighting contingent does."),
+    _p("red_line_launches", 3, 0, 20, "launches",
+       "DPRK launches in a month from which Beijing's red line on launches is crossed.",
+       "s003-red-lines", "s002-china-told-no-weapons",
+       assumption="No article gives a number. Three launches a month (a test tempo of three quarters) is a "
+                  "heavy month: routine tests do not cross it, a campaign does."),
+    _p("combat_chill", 0.04, 0, 0.5, "alignment/month",
+       "How much a full deployment of DPRK soldiers (troop_cap) in combat at full intensity cools Beijing on "
+       "Pyongyang each month; a contingent a quarter of it.", "s003-red-lines", "s002-china-dissatisfied",
+       assumption="No article gives a size. A contingent of 10,000 at the baseline's intensity takes 0.008 a "
+                  "month, against the 5% monthly recovery of relations: CHN-DPRK settles about 0.16 below its "
+                  "start while it fights, and twice as far for two contingents."),
     _p("trade_bond", 0.01, 0, 0.5, "alignment/month",
        "How much a month of full munitions trade draws Russia and the DPRK together "
        "(and, at a third of that, cools Beijing on both).", "s004-stronger-ties", "s000-china-dislikes",

@@ -27,8 +27,9 @@ def write_scenario(tmp_path: Path, text: str, name: str = "scenario.yaml") -> Pa
 def derive_scenario(changes: dict | None = None, months: int | None = None, name: str = "derived.yaml") -> sim.Scenario:
     """A scenario that ``extends: baseline`` with ``changes`` (plain data), validated like a file.
 
-    Going through the loader (not ``model_copy``) checks the result: an event or a
-    script outside a shortened horizon is an error, as it would be in a file.
+    Going through the loader (not ``model_copy``) checks the result as it would a file: an
+    event or a script of ``changes`` outside the horizon is an error, and the baseline's own
+    events after a shortened horizon are left out (they never come).
     """
     data: dict = {"extends": "baseline"}
     if months is not None:
@@ -39,7 +40,7 @@ def derive_scenario(changes: dict | None = None, months: int | None = None, name
 
 @pytest.fixture(scope="session")
 def baseline() -> sim.Scenario:
-    """The bundled baseline scenario (36 months from 2024-06)."""
+    """The bundled baseline scenario (48 months from 2023-09)."""
     return sim.load_scenario(BASELINE_FILE)
 
 

@@ -25,7 +25,7 @@ LAYERS = {
     "sim.batch": 5, "sim.game": 5,
     "sim.cli": 6,
 }
-ENGINE_INSIDE = ("sim.engine.rules", "sim.engine.plans", "sim.engine.choose", "sim.engine.arith", "sim.engine.memory",
+ENGINE_INSIDE = ("sim.engine.rules", "sim.engine.choose", "sim.engine.arith", "sim.engine.memory",
                  "sim.engine.rng", "sim.engine.model")
 """The engine's own modules: only the engine (and its tests) may import them."""
 

@@ -37,3 +37,23 @@ def test_the_assumptions_are_collected_with_their_live_values():
         assert cls.unpredictability_claims or cls.unpredictability_assumption, \
             f"{code}.unpredictability: no claim and no assumption"
         assert (f"{code}.unpredictability" in found) == bool(cls.unpredictability_assumption), code
+
+
+def test_every_parameter_is_read_by_the_model():
+    """No dead parameter: each is read somewhere in sim/ as p["NAME"] (v2 removed those the model no longer uses)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "sim"
+    source = "".join(f.read_text(encoding="utf-8") for f in root.rglob("*.py") if f.name != "params.py")
+    unread = [n for n in PARAMS if f'"{n}"' not in source and f"'{n}'" not in source]
+    assert not unread, f"parameters nothing reads: {unread}"
+
+
+def test_the_choosing_rule_parameters_are_sane():
+    """The look-ahead is a whole number of months (at least one), discounting is below 1, a move steps something."""
+    h = PARAMS["horizon_months"]
+    assert h.default == round(h.default) and 1 <= h.low <= h.default <= h.high
+    assert 0 <= PARAMS["discount"].low and PARAMS["discount"].high < 1
+    assert PARAMS["posture_step"].low > 0 and PARAMS["posture_step"].high <= 1
+    for name in ("switching_cost", "act_cost"):
+        assert PARAMS[name].low >= 0, name

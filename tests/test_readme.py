@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 import sim
+from sim.engine import reason_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -42,9 +43,10 @@ def test_python_example_runs(tmp_path):
     block = block.replace("members=1000", "members=60").replace('"runs/baseline"', repr(str(tmp_path / "run")))
     ns: dict = {}
     exec(compile(block, "README.md", "exec"), ns)  # noqa: S102 - the README's own example
-    results = ns["results"]
-    assert results.indicator("DPRK.food_security").shape == (60, 37)
-    assert results.choices("CHN").shape == (60, 36)
+    results, months = ns["results"], ns["scenario"].months
+    assert results.indicator("DPRK.food_security").shape == (60, months + 1)
+    assert results.choices("CHN").shape == results.reasons("CHN").shape == (60, months)
+    assert set(np.unique(results.reasons("CHN"))) <= set(reason_labels("CHN"))
     loaded = sim.Results.load(tmp_path / "run")
     assert np.array_equal(loaded.history, results.history)
     assert all(np.array_equal(loaded.choice_index[c], results.choice_index[c]) for c in sim.ACTORS)
@@ -93,5 +95,8 @@ def test_engine_door_example_runs():
     exec(compile(block, "README.md", "exec"), ns)  # noqa: S102 - the README's own example
     run = ns["run"]
     assert run.month == 1 and run.results().indicator("DPRK.food_security").shape == (100, 2)
-    assert (run.results().choices("DPRK") == "hold").all()
-    assert ns["card"].contributions.shape[1:] == (len(ns["card"].options), 100)
+    assert (run.results().choices("DPRK") == "keep").all() and (run.results().reasons("DPRK") == "player").all()
+    card = ns["card"]
+    assert card.contributions.shape[1:] == (len(card.options), 100)
+    assert card.score.shape == card.cost.shape == card.possible.shape == (len(card.options), 100)
+    assert "deploy_more" in run.impossible("DPRK")  # the README's example: no contingent before the treaty

@@ -151,7 +151,7 @@ def landing() -> None:
         advisor = False
         if ex.advisor:
             advisor = st.toggle("Advisor for the students", value=True, key=f"cls_advisor|{name}",
-                                help="This exercise lets players see how the model itself scores their options.")
+                                help="This exercise lets players see how the model itself scores their moves.")
         if st.button("Open a room", key="cls_open", type="primary", icon=":material/meeting_room:"):
             try:
                 keys = room.open_room(ex, members=members, seed=seed, advisor=advisor, seats_per_role=seats)
@@ -271,21 +271,22 @@ def student(token: str, v: SeatView) -> None:
         if v.world.advice is not None:
             with st.container(border=True):
                 game_ui.advice_section(v.world.advice)
-        choice = game_ui.option_radio(v.options, key=f"cls_option_{v.turn}", disabled=v.status != "open")
+        choice = game_ui.option_radio(v.options, key=f"cls_option_{v.turn}", disabled=v.status != "open",
+                                      role=v.role)
 
         def choose(turn: int) -> None:
             option = st.session_state.get(f"cls_option_{turn}")
             if option is None:
-                game_ui.flash("error", "Choose one of your options first.", key=FLASH)
+                game_ui.flash("error", "Choose one of your moves first.", key=FLASH)
                 return
             act(room.choose, token, turn, option, done=f"You chose {label(option)} for turn {turn + 1}.")
 
-        st.button(f"Choose {label(choice)}" if choice else "Choose this option", key="cls_choose",
+        st.button(f"Choose {label(choice)}" if choice else "Choose this move", key="cls_choose",
                   type="primary", disabled=choice is None or v.status != "open", on_click=choose,
                   args=(v.turn,), icon=":material/check:")
         if v.teammates:
             st.caption("Your team's first choice of the turn counts.")
-    game_ui.options_evidence(v.options)
+    game_ui.options_evidence(v.options, v.role)
 
 
 # -- the instructor ---------------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ st.session_state["compare_horizons"] = horizons
 st.session_state["compare_horizon"] = horizons["B"]
 runs = [comparisons["B"].a] + [cmp.b for cmp in comparisons.values()]  # A, B, ...: the cached runs
 
-view_overlay, view_table, view_choices = st.tabs(["Side by side", "Differences from A", "Choices"])
+view_overlay, view_table, view_choices = st.tabs(["Side by side", "Differences from A", "Postures and moves"])
 with view_overlay:
     ui.indicators_view(ensembles, key="cmp")  # the chart of Explore (cached, drawn at its width), every variant
     st.caption(" · ".join(f"{DASHES[tag]}: {label}" for (tag, _, _), label in zip(variants, labels, strict=True))
@@ -88,19 +88,40 @@ with view_table:
                        on_click="ignore", icon=":material/download:", key="cmp_csv")
 
 with view_choices:
-    shares = pd.DataFrame([{"actor": code, "option": story.words(option)} for code, cls in ACTOR_CLASSES.items()
-                           for option in cls.option_names()])
+    # postures: each instrument's median level at the horizon, in each variant
+    postures = pd.DataFrame([{"actor": code, "instrument": story.words(ins.indicator.partition(".")[2]),
+                              "indicator": ins.indicator} for code, cls in ACTOR_CLASSES.items()
+                             for ins in cls.instruments])
+    for tag, ens in zip(TAGS, ensembles, strict=False):
+        postures[tag] = [ens.median(name) for name in postures["indicator"]]
+    for tag in comparisons:
+        postures[f"{tag} − A"] = postures[tag] - postures["A"]
+    st.session_state["compare_postures"] = postures
+    st.markdown(f"**Postures at the horizon** ({ensembles[0].dates[-1]}): each instrument's median level (0 to 1) "
+                "in each variant, and the change from A.")
+    st.dataframe(postures.drop(columns="indicator"), hide_index=True, key="cmp_postures", column_config={
+        c: st.column_config.NumberColumn(c, format="%+.2f" if "−" in c else "%.2f")
+        for c in postures.columns if c not in ("actor", "instrument", "indicator")})
+    # moves: share of each actor's reviews (member-months with a review) on each move, keep included
+    shares = pd.DataFrame([{"actor": code, "move": story.words(move)} for code, cls in ACTOR_CLASSES.items()
+                           for move in cls.option_names()])
     for tag, res in zip(TAGS, runs, strict=False):
-        shares[tag] = [float((res.choice_index[code] == k).mean()) for code, cls in ACTOR_CLASSES.items()
-                       for k in range(len(cls.options))]
+        col = []
+        for code, cls in ACTOR_CLASSES.items():
+            reviewed = data.reviewed_mask(res, code).T  # (months, members), as choice_index
+            n = max(int(reviewed.sum()), 1)
+            col += [float(((res.choice_index[code] == k) & reviewed).sum() / n) for k in range(len(cls.options))]
+        shares[tag] = col
     for tag in comparisons:
         shares[f"{tag} − A"] = shares[tag] - shares["A"]
     change = shares[[f"{t} − A" for t in comparisons]].abs().max(axis=1)
     shares = shares.reindex(change.sort_values(ascending=False).index)
-    st.markdown("**How choices shift**: share of member-months on each option in each variant, and the change "
-                "from A.")
-    st.dataframe(shares, hide_index=True, height=560, column_config={
-        c: st.column_config.NumberColumn(c, format="percent") for c in shares.columns if c not in ("actor", "option")})
+    st.session_state["compare_moves"] = shares
+    st.markdown("**How moves shift**: of each actor's reviews of its posture (the member-months in which it reviewed "
+                "it), the share that made each move, in each variant, and the change from A. The months between "
+                "reviews, in which every actor keeps its posture, are left out.")
+    st.dataframe(shares, hide_index=True, height=560, key="cmp_moves", column_config={
+        c: st.column_config.NumberColumn(c, format="percent") for c in shares.columns if c not in ("actor", "move")})
 
 st.divider()
 cols = st.columns(2 * count)

@@ -13,13 +13,14 @@ from sim.indicators import ACTOR_NAMES, format_value
 from sim.scenario.evidence import assumptions, load_claims
 
 st.title("Evidence")
-st.caption("Every interest, option and default parameter of the model cites claims: verbatim quotes from the "
+st.caption("Every interest, instrument, move, red line and default parameter of the model cites claims: verbatim "
+           "quotes from the "
            "source articles in seeds/, listed in seeds/evidence.yaml with what in the model uses them.")
 
 claims = load_claims()
 articles = evidence.articles()
 assumed = assumptions()
-tab_articles, tab_actors, tab_assumptions = st.tabs(["Articles and claims", "Actors: interests and options",
+tab_articles, tab_actors, tab_assumptions = st.tabs(["Articles and claims", "Actors: interests, postures and moves",
                                                      f"Assumptions ({len(assumed)})"])
 
 with tab_articles:
@@ -47,20 +48,37 @@ with tab_articles:
                 st.divider()
 
 with tab_actors:
-    st.caption("Each actor chooses every month the option that best serves its interests (weighted), "
-               "with some unpredictability. Hover a claim id for its quote.")
+    st.caption("Each actor holds a posture: the levels of its instruments, standing policies from 0 to 1 that hold "
+               "until it changes them. It reviews its posture every few months (at once when an event or one of its "
+               "red lines fires) and makes the move that best serves its interests (weighted) over the months "
+               "ahead, with some unpredictability: keep the posture, step an instrument up or down, or a one-off "
+               "act. Hover a claim id for its quote.")
     for code, cls in ACTOR_CLASSES.items():
         colour = charts.ACTOR_COLOURS[code]
         with st.expander(f"{ACTOR_NAMES[code]} ({code})", expanded=code == "DPRK"):
+            review = (f"Reviews its posture every {cls.review_months} "
+                      f"{'month' if cls.review_months == 1 else 'months'}"
+                      + (f" ({html.escape(cls.review_assumption)})" if cls.review_assumption else "") + ".")
             st.markdown(f"<b style='color:{colour}'>{html.escape(ACTOR_NAMES[code])}</b> — "
-                        f"{html.escape((cls.__doc__ or '').strip())} Unpredictability {cls.unpredictability:g} "
-                        f"({evidence.tags(cls.unpredictability_claims)}).", unsafe_allow_html=True)
+                        f"{html.escape((cls.__doc__ or '').strip())} {review} Unpredictability "
+                        f"{cls.unpredictability:g} ({evidence.tags(cls.unpredictability_claims)}).",
+                        unsafe_allow_html=True)
             a, b = st.columns(2)
             a.markdown("**Interests** (default weight)\n\n" + "\n".join(
                 f"- **{story.words(i.name)}** ({i.weight:g}): {html.escape(i.description)} "
                 f"— {evidence.tags(i.claims)}" for i in cls.interests), unsafe_allow_html=True)
-            b.markdown("**Options**\n\n" + "\n".join(
-                f"- **{story.words(o.name)}**: {html.escape(o.description)} — {evidence.tags(o.claims)}"
+            b.markdown("**Instruments** (its posture)\n\n" + ("\n".join(
+                f"- **{html.escape(evidence.instrument_label(i))}** (`{i.indicator}`, {i.low:g} to {i.high:g}): "
+                f"{html.escape(i.description)}{evidence.relations_text(i.relations, per_level=True)} "
+                f"— {evidence.tags(i.claims)}" for i in cls.instruments) or "_None._"), unsafe_allow_html=True)
+            if cls.red_lines:
+                b.markdown("**Red lines**\n\n" + "\n".join(
+                    f"- **{story.words(r.name)}**: {html.escape(r.description)} — {evidence.tags(r.claims)}"
+                    for r in cls.red_lines), unsafe_allow_html=True)
+            st.markdown(f"**Moves** ({len(cls.options)})\n\n" + "\n".join(
+                f"- **{story.words(o.name)}** · <i>{html.escape(evidence.move_nature(o))}</i>"
+                + (f" · <i>needs {html.escape(evidence.requirement_text(o.requires))}</i>" if o.requires else "")
+                + f": {html.escape(o.description)}{evidence.relations_text(o.relations)} — {evidence.tags(o.claims)}"
                 for o in cls.options), unsafe_allow_html=True)
 
 with tab_assumptions:

@@ -2,10 +2,11 @@
 
 The game lives in ``st.session_state["play_game"]`` (a :class:`sim.game.Game`): each turn
 shows the player's briefing, the news, what the others did last turn and why, where the
-player's state and the world stand (band charts of ``game.results()``), the options with
-their evidence and, if the exercise allows it, the advisor. The player's choice holds for
-every month of the turn in every world. At the end: the debrief against the model's own
-play, the exercise's questions and the downloads.
+player's state, posture and the world stand (band charts of ``game.results()``), the moves
+with their evidence (those impossible now greyed, with the reason) and, if the exercise allows
+it, the advisor's scorecard. The player's move is made in the turn's first month in every world
+where it is possible, and the posture then holds for the rest of the turn. At the end: the
+debrief against the model's own play, the exercise's questions and the downloads.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, game_ui
+from sim.actors.base import KEEP
 from sim.errors import PeninsulaError
 from sim.game.game import Game, label
 
@@ -48,7 +50,7 @@ seed = int(st.sidebar.number_input("Seed", min_value=0, max_value=2**31 - 1, val
 advisor = False
 if ex.advisor:
     advisor = st.sidebar.toggle("Advisor", value=True, key=f"play_advisor|{name}", persist_state="session",
-                                help="This exercise lets you see how the model itself scores your options.")
+                                help="This exercise lets you see how the model itself scores your moves.")
 else:
     st.sidebar.caption("This exercise has no advisor: you decide without the model's scorecard.")
 
@@ -90,9 +92,11 @@ if game is None:
     st.markdown(f"You play **{game_ui.role_label(role)}** for **{ex.turns} turns** of {ex.turn_months} "
                 f"{'month' if ex.turn_months == 1 else 'months'}, "
                 f"from {ex.month_label(0)} to {ex.month_label(ex.months - 1)}, in {members:,} worlds (seed {seed}). "
-                "Each turn you choose one of your state's options; it holds for the whole turn in every world, while "
-                "the other states decide month by month by the model's rule. At the end, the debrief compares your "
-                "play with the model's own play of your state in the same worlds.")
+                "Your state holds a posture: the levels of its instruments, standing policies that hold until you "
+                "change them. Each turn you make one move (keep the posture, step an instrument up or down, or a "
+                "one-off act) in the turn's first month, in every world where it is possible; your posture then "
+                "holds for the rest of the turn, while the other states review theirs by the model's rule. At the "
+                "end, the debrief compares your play with the model's own play of your state in the same worlds.")
     if ex.situation.strip():
         st.subheader("The situation")
         game_ui.markdown_with_claims(ex.situation, key="play_situation")
@@ -113,7 +117,10 @@ stopped = bool(st.session_state.get(STOPPED))
 
 
 def play(option: str | None, turn: int) -> None:
-    """Play ``turn`` with ``option`` (None: the model's rule); ignored if that turn is already played."""
+    """Play ``turn`` with the move ``option`` (None: the model's rule); ignored if that turn is already played.
+
+    A move the game refuses (impossible in every world) is a message, and the turn is not played.
+    """
     g: Game = st.session_state[GAME]
     if g.turn != turn:  # a second click on a button of a turn already played
         return
@@ -122,15 +129,15 @@ def play(option: str | None, turn: int) -> None:
     except PeninsulaError as exc:
         game_ui.flash("error", str(exc), key=FLASH)
         return
-    done = label(option) if option else "the model's rule"
+    done = ("keep: your posture holds" if option == KEEP else label(option)) if option else "the model's rule"
     game_ui.flash("success", f"Turn {turn + 1}: you played {done}.", key=FLASH)
 
 
 def play_selected(turn: int) -> None:
-    """Play ``turn`` with the option selected in its radio, or flash an error if none is."""
+    """Play ``turn`` with the move selected in its radio, or flash an error if none is."""
     option = st.session_state.get(f"play_option_{turn}")
     if option is None:
-        game_ui.flash("error", "Choose one of your options first (or let the model decide).", key=FLASH)
+        game_ui.flash("error", "Choose one of your moves first (or let the model decide).", key=FLASH)
         return
     play(option, turn)
 
@@ -173,15 +180,15 @@ if not game.finished and not stopped:
     if view.advice is not None:
         with st.container(border=True):
             game_ui.advice_section(view.advice)
-    choice = game_ui.option_radio(options, key=f"play_option_{game.turn}")
+    choice = game_ui.option_radio(options, key=f"play_option_{game.turn}", role=me)
     c1, c2, _ = st.columns([1, 1, 2])
-    c1.button(f"Play {label(choice)}" if choice else "Play this option", key="play_turn", type="primary",
+    c1.button(f"Play {label(choice)}" if choice else "Play this move", key="play_turn", type="primary",
               disabled=choice is None, on_click=play_selected, args=(game.turn,), icon=":material/check:",
               width="stretch")
     c2.button("Let the model decide", key="play_model", on_click=play, args=(None, game.turn),
               icon=":material/smart_toy:", width="stretch",
               help="This turn your state plays by the model's rule, world by world.")
-    game_ui.options_evidence(options)
+    game_ui.options_evidence(options, me)
 
     releasable = [i for i in gex.injects if i.release and all(r != i.id for r, _ in game.released)]
     if releasable:

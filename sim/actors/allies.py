@@ -7,20 +7,28 @@ actor modules, ``rok.py`` and ``jpn.py``, build their options and interests from
 
 from __future__ import annotations
 
-from sim.actors.base import Interest, Option, clip01, rel01
+from sim.actors.base import Instrument, Interest, Move, clip01, rel01
 from sim.actors.usa import presence_met
 
 
-def ally_options(code: str) -> tuple[Option, ...]:
-    """The options that South Korea and Japan both have."""
+def ally_instruments(code: str) -> tuple[Instrument, ...]:
+    """The defence effort of a US ally: what it spends on its own defences."""
+    return (Instrument(f"{code}.defence_effort", "Effort on its own defences: readiness follows it.",
+                       ("s000-existential-threat",), {f"{code}-DPRK": -0.005}),)
+
+
+def ally_moves(code: str) -> tuple[Move, ...]:
+    """The moves of a US ally, after ``keep``: ask for US forces, build or ease defences, engage Beijing."""
     return (
-        Option("request_us_presence", "Ask Washington for more forces on its soil.",
-               ("s000-us-presence-demand", "s000-existential-threat"),
-               {f"{code}-USA": 0.02, f"{code}-CHN": -0.02}),
-        Option("strengthen_defences", "Build up its own defences.", ("s000-existential-threat",),
-               {f"{code}-DPRK": -0.01}),
-        Option("engage_china", "Engage Beijing to restrain Pyongyang.", ("s000-thaad-foothold", "s003-leverage"),
-               {f"{code}-CHN": 0.015, f"{code}-USA": -0.005}),
+        Move("request_us_presence", "Ask Washington for more forces on its soil.",
+             ("s000-us-presence-demand", "s000-existential-threat"),
+             {f"{code}-USA": 0.02, f"{code}-CHN": -0.02}),
+        Move("build_defences", "Spend more on its own defences.", ("s000-existential-threat",),
+             changes={f"{code}.defence_effort": 1}),
+        Move("ease_defences", "Spend less on its own defences.", ("s000-existential-threat",),
+             changes={f"{code}.defence_effort": -1}),
+        Move("engage_china", "Engage Beijing to restrain Pyongyang.", ("s000-thaad-foothold", "s003-leverage"),
+             {f"{code}-CHN": 0.015, f"{code}-USA": -0.005}),
     )
 
 

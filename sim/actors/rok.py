@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sim.actors.allies import ally_interests, ally_options
-from sim.actors.base import Actor, Interest, Option, rel01
+from sim.actors.allies import ally_instruments, ally_interests, ally_moves
+from sim.actors.base import NOISE_ASSUMPTION, Actor, Instrument, Interest, Move, rel01
 
 
 class ROK(Actor):
@@ -11,17 +11,10 @@ class ROK(Actor):
 
     code = "ROK"
     title = "South Korea"
-    status_quo = "hold"
     status_quo_claims = ("s000-existential-threat",)
-    unpredictability = 0.0015
-    unpredictability_claims = ("s000-existential-threat",)
-    unpredictability_assumption = (
-        "No article gives a noise level. Option scores lie in 0-1 and the best options often differ by only a "
-        "few thousandths; Gumbel noise of scale 0.0015 breaks such near-ties (close calls go either way) and "
-        "rarely overturns a gap of 0.01 or more, so clear preferences stand. The same value as every "
-        "actor but the DPRK. The cited claim (s000-existential-threat) backs South Korea's interests, not its "
-        "unpredictability."
-    )
+    unpredictability = 0.0001
+    unpredictability_claims = ()
+    unpredictability_assumption = NOISE_ASSUMPTION + " The same as every actor but the DPRK."
     weights_assumption = (
         "The articles give no weights. Security weighs most (3 of 7): the DPRK is an 'existential threat' "
         "(s000-existential-threat). The US presence it demands (s000-us-presence-demand) weighs 2; working "
@@ -29,11 +22,18 @@ class ROK(Actor):
         "the partnership with Ukraine 0.5, as the article reports only a visit (s002-umerov)."
     )
 
-    options = (
-        *ally_options("ROK"),
-        Option("aid_ukraine", "Support Ukraine with arms and money.", ("s002-umerov",),
-               {"UKR-ROK": 0.03, "ROK-RUS": -0.02}),
-        Option("hold", "No new move.", ("s000-existential-threat",)),
+    instruments = (
+        *ally_instruments("ROK"),
+        Instrument("ROK.ukraine_aid", "Arms and money for Ukraine: share of a full programme.", ("s002-umerov",),
+                   {"UKR-ROK": 0.01, "ROK-RUS": -0.01}),
+    )
+
+    moves = (
+        Move("keep", "Keep the posture: defences and aid to Ukraine as they are.", ("s000-existential-threat",)),
+        *ally_moves("ROK"),
+        Move("more_aid_ukraine", "Support Ukraine more with arms and money.", ("s002-umerov",),
+             changes={"ROK.ukraine_aid": 1}),
+        Move("less_aid_ukraine", "Support Ukraine less.", ("s002-umerov",), changes={"ROK.ukraine_aid": -1}),
     )
 
     interests = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.actors.base import Actor, Interest, Option
+from sim.actors.base import NOISE_ASSUMPTION, Actor, Instrument, Interest, Move
 
 
 class UKR(Actor):
@@ -10,17 +10,10 @@ class UKR(Actor):
 
     code = "UKR"
     title = "Ukraine"
-    status_quo = "lobby_allies"
     status_quo_claims = ("s002-umerov",)
-    unpredictability = 0.0015
-    unpredictability_claims = ("s002-umerov",)
-    unpredictability_assumption = (
-        "No article gives a noise level. Option scores lie in 0-1 and the best options often differ by only a "
-        "few thousandths; Gumbel noise of scale 0.0015 breaks such near-ties (close calls go either way) and "
-        "rarely overturns a gap of 0.01 or more, so clear preferences stand. The same value as every "
-        "actor but the DPRK. The cited claim (s002-umerov) backs Ukraine's lobbying, not its "
-        "unpredictability."
-    )
+    unpredictability = 0.0001
+    unpredictability_claims = ()
+    unpredictability_assumption = NOISE_ASSUMPTION + " The same as every actor but the DPRK."
     weights_assumption = (
         "The articles give no weights. Cutting Russia's munitions supply (s004-debris, s004-shell-shortage) "
         "and keeping allied support (s002-umerov, s001-trump-reduce) weigh 2 each of 5; relief at the front "
@@ -28,14 +21,28 @@ class UKR(Actor):
         "change the war's intensity (s004-desperation)."
     )
 
-    options = (
-        Option("strike_supply_lines", "Strike the routes that bring DPRK shells to the front.",
-               ("s004-debris", "s002-kursk"), {"UKR-DPRK": -0.02}),
-        Option("lobby_allies", "Lobby allies (South Korea among them) for support.", ("s002-umerov",),
-               {"UKR-ROK": 0.02, "UKR-JPN": 0.02, "UKR-USA": 0.01}),
-        Option("publicise_dprk_arms", "Show the world the DPRK missiles found in Ukraine.",
-               ("s004-debris", "s003-signal"), {"UKR-CHN": -0.01, "ROK-DPRK": -0.01}),
-        Option("hold", "No new move.", ("s002-umerov",)),
+    review_months = 2
+    review_assumption = (
+        "A state at war revisits its campaigns more often than the others: every two months "
+        "(s002-umerov, s004-debris); no article gives a cadence."
+    )
+
+    instruments = (
+        Instrument("UKR.strike_campaign", "Strikes on the depots and routes that bring DPRK shells to the front.",
+                   ("s004-debris", "s002-kursk"), {"UKR-DPRK": -0.01}),
+        Instrument("UKR.lobbying", "Lobbying allies (South Korea among them) for arms and money.", ("s002-umerov",),
+                   {"UKR-ROK": 0.01, "UKR-JPN": 0.01, "UKR-USA": 0.005}),
+    )
+
+    moves = (
+        Move("keep", "Keep the campaigns as they are.", ("s002-umerov",)),
+        Move("strike_more", "Strike DPRK supply lines harder.", ("s004-debris", "s002-kursk"),
+             changes={"UKR.strike_campaign": 1}),
+        Move("strike_less", "Strike DPRK supply lines less.", ("s004-debris",), changes={"UKR.strike_campaign": -1}),
+        Move("lobby_more", "Lobby allies harder.", ("s002-umerov",), changes={"UKR.lobbying": 1}),
+        Move("lobby_less", "Lobby allies less.", ("s002-umerov",), changes={"UKR.lobbying": -1}),
+        Move("publicise_dprk_arms", "Show the world the DPRK missiles found in Ukraine.",
+             ("s004-debris", "s003-signal"), {"UKR-CHN": -0.01, "ROK-DPRK": -0.01}),
     )
 
     interests = (

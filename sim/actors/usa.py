@@ -6,7 +6,7 @@ administration could reduce its presence in Ukraine (s001-trump-reduce).
 
 from __future__ import annotations
 
-from sim.actors.base import Actor, Interest, Option, clip01
+from sim.actors.base import NOISE_ASSUMPTION, Actor, Instrument, Interest, Move, clip01
 
 
 def presence_met(s, p, threat):
@@ -24,17 +24,11 @@ class USA(Actor):
 
     code = "USA"
     title = "United States"
-    status_quo = "aid_ukraine"
     status_quo_claims = ("s001-trump-reduce",)
-    unpredictability = 0.0015
-    unpredictability_claims = ("s001-trump-reduce",)
-    unpredictability_assumption = (
-        "No article gives a noise level. Option scores lie in 0-1 and the best options often differ by only a "
-        "few thousandths; Gumbel noise of scale 0.0015 breaks such near-ties (close calls go either way) and "
-        "rarely overturns a gap of 0.01 or more, so clear preferences stand. The same value as every "
-        "actor but the DPRK. The cited claim (s001-trump-reduce) is a possible change of course under a new "
-        "administration, explored with the lever on USA.weights.ukraine, not month-to-month noise."
-    )
+    unpredictability = 0.0001
+    unpredictability_claims = ()
+    unpredictability_assumption = NOISE_ASSUMPTION + (" A new administration could change course (s001-trump-reduce); the scenarios model "
+                                             "that as an event, not as noise: the same as every actor but the DPRK.")
     weights_assumption = (
         "The articles give no weights. The allies' security, for which the US is the 'main guarantor' "
         "(s000-existential-threat), and Ukraine (s001-trump-reduce) weigh most, 2 each of 7.5; the "
@@ -43,16 +37,31 @@ class USA(Actor):
         "future administration (s001-trump-reduce)."
     )
 
-    options = (
-        Option("reinforce_region", "Send more forces to Japan and South Korea.", ("s000-us-presence-demand",),
-               {"USA-CHN": -0.02, "ROK-USA": 0.02, "JPN-USA": 0.02, "USA-DPRK": -0.01}),
-        Option("tighten_sanctions", "Push sanctions enforcement on the DPRK and its partners.",
-               ("s003-signal", "s004-sanctions-relief"), {"USA-DPRK": -0.02, "USA-RUS": -0.01, "USA-CHN": -0.01}),
-        Option("aid_ukraine", "Arm and fund Ukraine.", ("s001-trump-reduce", "s004-debris"),
-               {"UKR-USA": 0.02, "USA-RUS": -0.02}),
-        Option("offer_talks", "Offer Pyongyang talks (sanctions relief if it engages).",
-               ("s004-sanctions-relief",), {"USA-DPRK": 0.02}),
-        Option("hold", "No new move.", ("s001-trump-reduce",)),
+    instruments = (
+        Instrument("USA.presence_level", "Forces sent to Japan and South Korea above the base, in steps.",
+                   ("s000-us-presence-demand",), {"USA-CHN": -0.01, "ROK-USA": 0.01, "JPN-USA": 0.01}),
+        Instrument("USA.ukraine_aid", "Arms and money for Ukraine: share of a full programme.",
+                   ("s001-trump-reduce", "s004-debris"), {"UKR-USA": 0.01, "USA-RUS": -0.01}),
+        Instrument("USA.sanctions_effort", "Effort to enforce sanctions on the DPRK and its partners.",
+                   ("s003-signal", "s004-sanctions-relief"), {"USA-DPRK": -0.01}),
+    )
+
+    moves = (
+        Move("keep", "Keep the posture: forces, aid to Ukraine and sanctions effort as they are.",
+             ("s001-trump-reduce",)),
+        Move("reinforce_region", "Send more forces to Japan and South Korea.", ("s000-us-presence-demand",),
+             {"USA-DPRK": -0.01}, changes={"USA.presence_level": 1}),
+        Move("draw_down", "Bring forces home from the region.", ("s001-trump-reduce",),
+             changes={"USA.presence_level": -1}),
+        Move("more_aid_ukraine", "Arm and fund Ukraine more.", ("s001-trump-reduce", "s004-debris"),
+             changes={"USA.ukraine_aid": 1}),
+        Move("less_aid_ukraine", "Cut aid to Ukraine.", ("s001-trump-reduce",), changes={"USA.ukraine_aid": -1}),
+        Move("tighten_sanctions", "Push sanctions enforcement harder.", ("s003-signal", "s004-sanctions-relief"),
+             {"USA-CHN": -0.01}, changes={"USA.sanctions_effort": 1}),
+        Move("ease_sanctions", "Push sanctions enforcement less.", ("s004-sanctions-relief",),
+             changes={"USA.sanctions_effort": -1}),
+        Move("offer_talks", "Offer Pyongyang talks (sanctions relief if it engages).",
+             ("s004-sanctions-relief",), {"USA-DPRK": 0.02}),
     )
 
     interests = (
@@ -65,8 +74,7 @@ class USA(Actor):
                  lambda s, p: 0.5 * s["world.sanctions_enforcement"] + 0.5 * (1.0 - s["DPRK.military_capability"])),
         Interest("ukraine", "Ukraine supported.", ("s001-trump-reduce",), 2.0,
                  lambda s, p: s["UKR.allied_support"]),
-        Interest("restraint", "Keep commitments abroad affordable: troops above the base, aid to Ukraine.",
+        Interest("restraint", "Keep commitments abroad affordable: forces above the base, aid to Ukraine.",
                  ("s001-trump-reduce",), 0.5,
-                 lambda s, p: 1.0 - 0.7 * clip01(s["USA.regional_troops"] / p["us_troops_base"] - 1.0)
-                 - 0.3 * s["USA.ukraine_aid"]),
+                 lambda s, p: 1.0 - 0.2 * s["USA.presence_level"] - 0.5 * s["USA.ukraine_aid"]),
     )

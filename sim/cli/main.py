@@ -240,6 +240,15 @@ def cmd_indicators(args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    """``peninsula explain``: why an actor made its move in one month of one world."""
+    import sim
+
+    out.print(sim.explain(args.scenario, args.actor.upper(), args.month, member=args.member, seed=args.seed).text(),
+              markup=False, highlight=False)
+    return 0
+
+
 def cmd_replay(args) -> int:
     """``peninsula replay``: re-run a saved run or batch and compare with its outputs; exit 1 if they differ."""
     import sim
@@ -689,6 +698,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indicator", action="append", metavar="NAME", help="an indicator (repeatable)")
     p.add_argument("--out", help="write the tables as CSV")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("explain", help="why an actor made its move in one month of one world",
+                       description="Replay one world of a scenario to a month and print the actor's scorecard "
+                                   "of moves (the look-ahead the model used), what it did and why.")
+    p.add_argument("scenario", help="scenario file or bundled name")
+    p.add_argument("--actor", required=True, help="DPRK, RUS, CHN, USA, ROK, JPN or UKR")
+    p.add_argument("--month", required=True, metavar="YYYY-MM", help="the month of the move")
+    p.add_argument("--member", type=int, default=0, help="which world, by its id (default 0)")
+    p.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    p.set_defaults(func=cmd_explain)
 
     def batch_options(p, members_default):
         p.add_argument("--members", type=members_arg,

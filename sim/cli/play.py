@@ -2,16 +2,19 @@
 
     peninsula play pyongyang_bargain --role DPRK [--members N] [--seed S] [--advisor] [--report DIR]
 
-It shows the situation and the role's briefing, then each turn the state of the role and
-the world, what the others did and why, and the options with the evidence they cite; it
-reads the choice (a number or an option's name) from standard input. It works without a
-terminal too (choices piped in, one a line): bad input is refused with a clear message
-and asked again, and the end of input ends the game cleanly (with a debrief of the turns
-played). At the end it prints the debrief and writes ``debrief.html``, ``debrief.csv``,
-``timeline.csv`` and ``record.json`` to ``--report`` (default ``runs/play-EXERCISE-ROLE``).
+It shows the situation and the role's briefing, then each turn the state of the role, its
+posture (its instruments' levels) and the world, what the others did and why, and the moves
+with the evidence they cite; it reads the move (a number or a move's name) from standard
+input. The move is made in the turn's first month; the posture then holds for the rest of
+the turn. A move that is possible in no world now is refused with the reason, and asked
+again. It works without a terminal too (moves piped in, one a line): bad input is refused
+with a clear message and asked again, and the end of input ends the game cleanly (with a
+debrief of the turns played). At the end it prints the debrief and writes ``debrief.html``,
+``debrief.csv``, ``timeline.csv`` and ``record.json`` to ``--report`` (default
+``runs/play-EXERCISE-ROLE``).
 
-At the prompt: a number or a name plays that option; ``release ID`` releases an
-instructor inject; ``help`` lists the commands; ``quit`` stops.
+At the prompt: a number or a name plays that move; ``model`` leaves the turn to the model's
+rule; ``release ID`` releases an instructor inject; ``help`` lists the commands; ``quit`` stops.
 
 Registered in ``sim/cli/main.py`` through :func:`add_parser`; ``python -m sim.cli.play`` runs it alone.
 """
@@ -46,15 +49,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``play`` sub-command (with its ``func``) to the ``peninsula`` parser's subparsers."""
     p = subparsers.add_parser(
         "play", help="play a state in a teaching exercise, in the terminal",
-        description="Play one state of a teaching exercise against the model: each turn, choose its option "
-                    "(a number or a name, read from standard input); the other states play by the model's "
-                    "rule in every world of the ensemble. Ends with a debrief against the model's own play, "
-                    "written as HTML and CSV.")
+        description="Play one state of a teaching exercise against the model: each turn, choose its move "
+                    "(a number or a name, read from standard input, one a line), made in the turn's first "
+                    "month; the state's posture then holds for the rest of the turn. The other states play "
+                    "by the model's rule in every world of the ensemble. Ends with a debrief against the "
+                    "model's own play, written as HTML and CSV.")
     p.add_argument("exercise", nargs="?", help="exercise file, or the name of a bundled one (e.g. pyongyang_bargain)")
     p.add_argument("--role", help="the state you play, an actor code (default: the exercise's first role)")
     p.add_argument("--members", type=members_arg, help="worlds in the ensemble (default: the exercise's)")
     p.add_argument("--seed", type=int, help="seed (default: the exercise's, else its scenario's)")
-    p.add_argument("--advisor", action="store_true", help="show the model's scorecard of your options each turn")
+    p.add_argument("--advisor", action="store_true", help="show the model's scorecard of your moves each turn")
     p.add_argument("--report", metavar="DIR", help="folder for the debrief (default runs/play-EXERCISE-ROLE)")
     p.set_defaults(func=cmd_play)
     return p
@@ -94,8 +98,9 @@ def cmd_play(args, *, stdin: TextIO | None = None, console: Console | None = Non
         view = game.view()
         _show_view(con, view)
         _show_options(con, game)
-        choice = _ask(con, stdin, game)
-        if choice is None:
+        try:
+            choice = _ask(con, stdin, game)
+        except _Stop:
             stopped = True
             break
         game.play(choice)
@@ -115,7 +120,11 @@ def cmd_play(args, *, stdin: TextIO | None = None, console: Console | None = Non
 
 def _help(con: Console, game: Game) -> None:
     n = len(game.options())
-    lines = [f"Each turn, type the number (1-{n}) or the name of an option; your choice holds for the whole turn."]
+    tm = game.exercise.turn_months
+    rest = (f"your posture (the levels of your instruments) then holds for the other {tm - 1} month(s) of the turn"
+            if tm > 1 else "your posture (the levels of your instruments) then holds until your next move")
+    lines = [f"Each turn, type the number (1-{n}) or the name of a move: it is made in the turn's first month, and "
+             f"{rest}. 'keep' changes nothing; 'model' lets the model's rule play the turn for you."]
     injects = [i for i in game.exercise.injects if i.release]
     if injects:
         lines.append("As your own instructor you may type 'release ID' to release an inject: "
@@ -139,49 +148,90 @@ def _show_view(con: Console, view: TurnView) -> None:
     for line in view.news:
         con.print(f"[bold]News[/bold] {escape(line)}")
     con.print(_band_table(f"{view.title}: your interests (score 0 to 1, across worlds)", view.interests, "interest"))
-    con.print(_band_table(f"{view.title}: your indicators", view.own, "indicator"))
+    if view.posture:
+        con.print(_band_table(f"{view.title}: your posture (instrument levels, 0 to 1)", view.posture, "instrument"))
+    posture = {b.name for b in view.posture}
+    con.print(_band_table(f"{view.title}: your indicators", [b for b in view.own if b.name not in posture],
+                          "indicator"))
     con.print(_band_table("The world", view.world, "indicator"))
     if view.others:
-        con.print("[bold]Last turn[/bold] (each state's main choice, in the share of worlds, and why):")
+        con.print("[bold]Last turn[/bold] (each state's main move, in the share of worlds, and why):")
         for m in view.others:
             if m.sentence:
                 con.print(f"  {m.sentence}", markup=False)
     if view.advice is not None:
         a = view.advice
-        t = Table(title=f"Advisor: the model's scorecard for {a.month}", title_justify="left")
-        t.add_column("option")
+        t = Table(title=f"Advisor: the model's scorecard for {a.month} (looking {a.horizon} months ahead)",
+                  title_justify="left")
+        t.add_column("move")
         t.add_column("score", justify="right")
+        t.add_column("cost", justify="right")
         t.add_column("best in", justify="right")
         t.add_column("what drives it")
-        for o in sorted(a.options, key=lambda o: -o.score):
+        for o in sorted(a.options, key=lambda o: (o.possible == 0, -o.score)):
+            if o.possible == 0:
+                t.add_row(o.label, "-", "-", "-", f"not possible now: {o.reason}")
+                continue
             top = sorted(o.by_interest.items(), key=lambda kv: -kv[1])[:2]
             drivers = ", ".join(f"{label(k)} {v:.3f}" for k, v in top)
-            t.add_row(o.label, f"{o.score:.3f}", f"{o.best_share:.0%}", drivers)
+            if o.possible < 1:
+                drivers += f" (possible in {o.possible:.0%} of worlds)"
+            t.add_row(o.label, f"{o.score:.3f}", f"{o.cost:.4f}", f"{o.best_share:.0%}", drivers)
         con.print(t)
         con.print(a.sentence, markup=False)
 
 
 def _show_options(con: Console, game: Game) -> None:
-    con.print("[bold]Your options[/bold]")
+    con.print("[bold]Your moves[/bold]")
     for o in game.options():
-        con.print(f"  [bold]{o.index + 1}. {escape(o.label)}[/bold] ({o.name}): {escape(o.description)}")
+        if o.possible == 0:
+            con.print(f"  [dim]{o.index + 1}. {escape(o.label)} ({o.name}): not possible now: {escape(o.reason)}[/dim]")
+            continue
+        where = f" [dim](possible in {o.possible:.0%} of worlds; elsewhere you keep your posture)[/dim]" \
+            if o.possible < 1 else ""
+        con.print(f"  [bold]{o.index + 1}. {escape(o.label)}[/bold] ({o.name}): {escape(o.description)}{where}")
         for c in o.claims:
             quote = c.quote if len(c.quote) <= QUOTE_CHARS else c.quote[:QUOTE_CHARS - 1].rstrip() + "…"
             con.print(f"     [dim]{c.id}: “{escape(quote)}”[/dim]", highlight=False)
 
 
+class _Stop(Exception):
+    """The player stops: the end of input, or 'quit'."""
+
+
+MODEL = "model"
+"""What the player types to leave a turn to the model's rule."""
+
+
 def _ask(con: Console, stdin: TextIO, game: Game) -> str | None:
-    """Read a choice; re-ask on bad input. None at the end of input or on 'quit'."""
+    """Read a move; re-ask on bad input or a move possible in no world. None: the model's rule.
+
+    Raises:
+        _Stop: at the end of input or on 'quit'.
+    """
     role = game.roles[0]
     names = [o.name for o in game.options()]
     echo = not getattr(stdin, "isatty", lambda: False)()
     while True:
-        con.print(f"Your choice for turn {game.turn + 1} [1-{len(names)} or a name, 'help']: ", end="")
+        name = _read_move(con, stdin, game, role, names, echo)
+        if name is None:
+            return None
+        why = game.impossible().get(name)
+        if why is None:
+            return name
+        con.print(f"[red]{escape(name)} is not possible now:[/red] {escape(why)}. Choose another move.",
+                  highlight=False)
+
+
+def _read_move(con: Console, stdin: TextIO, game: Game, role: str, names: list[str], echo: bool) -> str | None:
+    """Read one line until it names a move (or 'model': None); handle 'help' and 'release' on the way."""
+    while True:
+        con.print(f"Your move for turn {game.turn + 1} [1-{len(names)} or a name, 'model', 'help']: ", end="")
         line = stdin.readline()
         if line == "":
             con.print()
             con.print("End of input.")
-            return None
+            raise _Stop
         text = line.strip()
         if echo:
             con.print(text, markup=False, highlight=False)
@@ -189,6 +239,8 @@ def _ask(con: Console, stdin: TextIO, game: Game) -> str | None:
             continue
         low = text.lower()
         if low in ("q", "quit", "exit", "stop"):
+            raise _Stop
+        if low in (MODEL, "rule", "auto"):
             return None
         if low in ("h", "help", "?"):
             _help(con, game)
@@ -210,13 +262,13 @@ def _ask(con: Console, stdin: TextIO, game: Game) -> str | None:
             k = int(low)
             if 1 <= k <= len(names):
                 return names[k - 1]
-            con.print(f"[red]There is no option {k}:[/red] enter a number from 1 to {len(names)} or an option's name.")
+            con.print(f"[red]There is no move {k}:[/red] enter a number from 1 to {len(names)} or a move's name.")
             continue
         try:
             return option_name(role, text)
         except GameError:
-            con.print(f"[red]{escape(repr(text))} is not one of your options:[/red] enter a number from 1 to "
-                      f"{len(names)} or an option's name (e.g. {names[0]}).", highlight=False)
+            con.print(f"[red]{escape(repr(text))} is not one of your moves:[/red] enter a number from 1 to "
+                      f"{len(names)} or a move's name (e.g. {names[0]}).", highlight=False)
 
 
 def _show_debrief(con: Console, d: Debrief, role: str) -> None:
@@ -231,12 +283,15 @@ def _show_debrief(con: Console, d: Debrief, role: str) -> None:
         t.add_row(label(o.interest), f"{o.weight:.2f}", f"{o.player:.3f}", f"{o.model:.3f}", f"{o.better:.0%}",
                   f"{o.tied:.0%}", f"{o.worse:.0%}")
     con.print(t)
-    tl = Table(title="Timeline", title_justify="left")
-    for col in ("turn", "months", "you chose", "the model chose", "news"):
+    tl = Table(title="Timeline (each turn's move; the model's main move in the same worlds)", title_justify="left")
+    for col in ("turn", "months", "your move", "the model's move", "news"):
         tl.add_column(col)
     for e in rd.timeline:
-        tl.add_row(str(e.turn + 1), e.months, label(e.choice) if e.choice else "(the model's rule)",
-                   f"{label(e.model_choice)} ({e.model_share:.0%})", "; ".join(e.news))
+        mine = "(the model's rule)" if e.choice is None else label(e.choice)
+        if e.choice is not None and e.choice_share < 1:
+            mine += f" (in {e.choice_share:.0%} of worlds)"
+        tl.add_row(str(e.turn + 1), e.months, mine, f"{label(e.model_choice)} ({e.model_share:.0%})",
+                   "; ".join(e.news))
     con.print(tl)
     if d.questions:
         con.print("[bold]Questions for the debrief[/bold]")

@@ -4,9 +4,11 @@ A model holds ``members`` independent worlds in lockstep: every indicator is a N
 with one entry per member. A month is one :meth:`PeninsulaModel.step`:
 
 1. the scenario's events for the month apply;
-2. every actor chooses at once from the state at the start of the month (simultaneous
-   moves: :meth:`sim.actors.base.Actor.decide`, no activation order);
-3. :func:`sim.engine.rules.resolve` resolves all choices together;
+2. every actor that reviews its posture this month projects its moves (one stacked
+   look-ahead for all of them, :func:`sim.engine.choose.project`), and every actor chooses
+   at once from the state at the start of the month (simultaneous moves:
+   :meth:`sim.engine.choose.ActorAgent.decide`, no activation order);
+3. :func:`sim.engine.rules.resolve` resolves all moves together;
 4. the month is recorded.
 """
 
@@ -14,17 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache, reduce
+from functools import reduce
 
 import mesa
 import numpy as np
 
 from sim.actors import ACTOR_CLASSES
-from sim.engine.choose import REASON_EXTERNAL, REASON_SCRIPTED, ActorAgent, actor_plan
+from sim.engine.choose import (REASON_EXTERNAL, REASON_SCRIPTED, ActorAgent, Projection, horizon, possible_moves,
+                               project)
 from sim.engine.memory import tune_allocator, zeros_group
 from sim.engine.rng import MemberStreams, stream_id
-from sim.engine.plans import Plan, status_quo_plan
-from sim.engine.rules import OPTION_INDEX, resolve
+from sim.engine.rules import resolve
 from sim.engine.setup import Setup
 from sim.indicators import FLOAT, INDEX, INDICATORS, NAMES
 from sim.scenario import Scenario, check_path
@@ -32,12 +34,6 @@ from sim.scenario import Scenario, check_path
 WAR_STREAM = stream_id("shock:war")
 
 ExternalChoice = Callable[["PeninsulaModel"], "int | np.ndarray | None"]
-
-
-@cache
-def _status_quo_plan() -> Plan:
-    """The status-quo resolve of a month: only what the actors' projections copy from it."""
-    return status_quo_plan(k for code in ACTOR_CLASSES for k in actor_plan(code).copy)
 
 
 def output_specs(members: int, months: int) -> list[tuple[tuple[int, ...], type]]:
@@ -100,8 +96,13 @@ class PeninsulaModel(mesa.Model):
         self._refresh_actor_params()
         self.state = {name: np.broadcast_to(np.asarray(self.params[f"initial.{name}"], dtype=FLOAT),
                                             (self.n_members,)).copy() for name in NAMES}
-        self.last_choices = {code: np.full(self.n_members, OPTION_INDEX[code][cls.status_quo], dtype=np.int64)
-                             for code, cls in ACTOR_CLASSES.items()}
+        horizon(self.params)  # a horizon that is not a whole number of months fails here, not in month 1
+        self.red_lines_before: dict[str, np.ndarray] = {}
+        self.red_lines_now: dict[str, np.ndarray] = {}
+        self.forced: dict[str, tuple] = {}
+        self.review: dict[str, np.ndarray | bool] = {}
+        self.projection = Projection({})
+        self.possible: dict[str, np.ndarray] = {}
         self._events = {t: list(evs) for t, evs in setup.events.items()}
         self._scripted = setup.scripted
 
@@ -167,12 +168,12 @@ class PeninsulaModel(mesa.Model):
         Inside, apply events, resolve, score; on exit the state, the parameters and the status
         quo come back.
         """
-        saved = (self.state, self.param_values, self.params, getattr(self, "status_quo", None))
+        saved = (self.state, self.param_values, self.params)
         self.state, self.param_values, self.params = dict(self.state), dict(self.param_values), dict(self.params)
         try:
             yield self
         finally:
-            self.state, self.param_values, self.params, self.status_quo = saved
+            self.state, self.param_values, self.params = saved
             self._refresh_actor_params()
 
     def forced_choice(self, code: str) -> tuple[int, np.ndarray | int] | None:
@@ -199,10 +200,21 @@ class PeninsulaModel(mesa.Model):
         if t >= self.months:
             self.running = False
             return
+        event = bool(self._events.get(t))
         self.apply_events(t)
         self._record(t)
-        self.status_quo = resolve(self.state, self.last_choices, self.params, t, None, plan=_status_quo_plan())
+        self.red_lines_now = {}
+        self.forced = {code: f for code in ACTOR_CLASSES if (f := self.forced_choice(code)) is not None}
+        self.review = {code: actor.reviews(t, event) for code, actor in self.actors.items()}
+        reviewing = [code for code, r in self.review.items()
+                     if code not in self.forced and (r is True or (r is not False and r.any()))]
+        self.possible = {code: possible_moves(code, self.state) for code in reviewing}
+        # A move impossible in every world (a programme already at its most) is not projected.
+        moves = {code: [j for j, ok in enumerate(self.possible[code].any(axis=1)) if ok] for code in reviewing}
+        self.projection = project(self.state, self.params, t, reviewing, self.weight_shares, moves) if reviewing \
+            else Projection({})
         self.agents.do("decide")
+        self.red_lines_before = self.red_lines_now
         choices = {code: actor.choice for code, actor in self.actors.items()}
         shocks = {"war": self.rng_streams.shock(WAR_STREAM, t).astype(FLOAT)}
         new = resolve(self.state, choices, self.params, t, shocks)
@@ -211,7 +223,6 @@ class PeninsulaModel(mesa.Model):
             self.choice_history[code][t] = actor.choice
             self.reason_history[code][t] = actor.reason
             self.advantage_history[code][t] = actor.advantage
-        self.last_choices = choices
         self.month_index = t + 1
         if self.month_index == self.months:
             self._record(self.months)

@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from sim.actors import ACTOR_CLASSES
-from sim.engine.choose import reason_labels
+from sim.engine.choose import REASON_LABELS, reason_labels
 from sim.engine.setup import MAX_MEMBERS
 from sim.errors import PeninsulaError, ScenarioError
 from sim.indicators import FLOAT, INDEX, NAMES, canonical_indicator
@@ -149,11 +149,11 @@ class Results:
         member_ids: the members' ids, shape (members,).
         history: indicator values, shape (months + 1, indicators, members), in the order
             of :data:`sim.indicators.NAMES`; month 0 is the start.
-        choice_index: actor -> option indices, shape (months, members).
+        choice_index: actor -> move indices, shape (months, members).
         reason_index: actor -> reason codes, shape (months, members): an interest index,
-            or -1 unpredictability, -2 scripted, -3 player.
-        advantage: actor -> per-interest advantage of the chosen option over the average
-            option, shape (months, interests, members); None for a loaded run (a run folder
+            or -1 unpredictability, -2 scripted, -3 player, -4 between reviews.
+        advantage: actor -> per-interest advantage of the move made over the average possible
+            move (0 between reviews and for moves from outside), shape (months, interests, members); None for a loaded run (a run folder
             does not keep them).
         settings: parameter paths set for this run (``--set``, lever positions).
     """
@@ -204,15 +204,15 @@ class Results:
     def reasons(self, actor: str) -> np.ndarray:
         """Why each choice was made: array of str (members, months).
 
-        Each is the interest that most favoured the choice over the average option, or
-        'unpredictability', 'scripted', 'player'.
+        Each is the interest that most favoured the move over the average possible move, or
+        'unpredictability', 'scripted', 'player', 'between reviews'.
         """
         _actor(actor)
-        table = np.array(reason_labels(actor), dtype=object)  # index -3..-1 wrap to the last three
+        table = np.array(reason_labels(actor), dtype=object)  # index -4..-1 wrap to the last four
         return table[self.reason_index[actor].T.astype(np.int64)]
 
     def scorecard(self, actor: str, member: int, month: int) -> dict[str, float]:
-        """Per-interest advantage of the option chosen by one member in one month (index)."""
+        """Per-interest advantage of the move made by one member in one month (index)."""
         cls = _actor(actor)
         if self.advantage is None:
             raise PeninsulaError("a saved run does not keep the scorecards; run the scenario again (sim.run) "
@@ -362,7 +362,8 @@ class Results:
                 sel = actor_codes == a
                 o_map = np.array([spec.option_names().index(o) if o in spec.option_names() else -99 for o in options])
                 labels = reason_labels(code)
-                r_map = np.array([labels.index(r) - (len(labels) if labels.index(r) >= len(labels) - 3 else 0)
+                special = len(labels) - len(REASON_LABELS)  # the labels from here on have negative codes
+                r_map = np.array([labels.index(r) - (len(labels) if labels.index(r) >= special else 0)
                                   if r in labels else -99 for r in reasons])
                 ci = np.full((t, m), -99, dtype=np.int64)
                 ri = np.full((t, m), -99, dtype=np.int64)

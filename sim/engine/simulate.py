@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.actors import ACTOR_CLASSES
-from sim.engine.arith import first_argmax, sum_rows
+from sim.engine.choose import move_costs, possible_moves, project, score_moves, why_impossible
 from sim.engine.memory import tune_allocator, zeros_group
 from sim.engine.model import PeninsulaModel, output_specs
 from sim.engine.results import Results
@@ -112,16 +112,19 @@ def simulate(setup: Setup, members: slice | None = None, *, chunk_size: int | No
 
 @dataclass(frozen=True)
 class Scorecard:
-    """What the choosing rule makes of an actor's options this month, in every member.
+    """What the choosing rule makes of an actor's moves this month, in every member.
 
     Attributes:
         actor: the actor's code.
         month: the month index it is about to play.
-        options: the option names, in order.
+        options: the move names, in order (``keep`` first).
         interests: the interest names, in order.
-        contributions: (interests, options, members): interest x its share of the weight.
-        score: (options, members): the sum over interests, in [0, 1].
-        best: (members,): the best option's index (the first on ties), before any noise.
+        contributions: (interests, moves, members): each interest's utility over the look-ahead
+            (discounted, with the terminal value) times its share of the weight.
+        score: (moves, members): the sum over interests less the switching cost.
+        best: (members,): the best possible move's index (the first on ties), before any noise.
+        cost: (moves, members): what each move costs before its value (0 for ``keep``).
+        possible: (moves, members): where each move is possible (its requirement met).
     """
 
     actor: str
@@ -131,6 +134,8 @@ class Scorecard:
     contributions: np.ndarray
     score: np.ndarray
     best: np.ndarray
+    cost: np.ndarray
+    possible: np.ndarray
 
 
 class Simulation:
@@ -211,32 +216,62 @@ class Simulation:
         self._model.add_event(month, event)
 
     def advise(self, actor: str) -> Scorecard:
-        """The choosing rule's scorecard of an actor's options for the month about to be played.
+        """The choosing rule's scorecard of an actor's moves for the month about to be played.
 
-        The month's events applied, each option projected, the others repeating last month's
-        choice. Nothing in the run changes.
+        The month's events applied, each move projected over the look-ahead, the others keeping
+        their postures. Nothing in the run changes.
         """
         m = self._model
         t = m.month_index
         with m.preview():
             m.apply_events(t)
-            m.status_quo = resolve(m.state, m.last_choices, m.params, t, None)
-            contrib = m.actors[actor].scorecard()
-        score = sum_rows(contrib)
+            contrib = project(m.state, m.params, t, [actor], m.weight_shares).contributions[actor]
+            possible = possible_moves(actor, m.state)
+            score, best = score_moves(actor, contrib, m.params, possible)
+            cost = np.broadcast_to(move_costs(actor, m.params), score.shape).copy()
         cls = ACTOR_CLASSES[actor]
-        return Scorecard(actor, t, cls.option_names(), cls.interest_names(), contrib, score, first_argmax(score))
+        return Scorecard(actor, t, cls.option_names(), cls.interest_names(), contrib, score, best, cost, possible)
+
+    def possible(self, actor: str) -> np.ndarray:
+        """Where each of ``actor``'s moves is possible this month: bool (moves, members), no look-ahead run.
+
+        The month's events applied; nothing in the run changes.
+        """
+        m = self._model
+        with m.preview():
+            m.apply_events(m.month_index)
+            return possible_moves(actor, m.state)
+
+    def impossible(self, actor: str) -> dict[str, str]:
+        """The moves ``actor`` cannot make this month, with the reason, as seen in the first world.
+
+        Move name -> reason ("needs space capability 0.5; it is 0.20"). The month's events
+        applied; nothing in the run changes. (Whether a move is possible can differ between
+        worlds; :attr:`Scorecard.possible` has it world by world.)
+        """
+        m = self._model
+        with m.preview():
+            m.apply_events(m.month_index)
+            first = {name: float(np.asarray(v).reshape(-1)[0]) for name, v in m.state.items()}
+        out = {}
+        for name in ACTOR_CLASSES[actor].option_names():
+            why = why_impossible(actor, name, first)
+            if why is not None:
+                out[name] = why
+        return out
 
     def preview(self, actor: str, option: int | str) -> dict[str, np.ndarray]:
-        """The state at the start of next month if ``actor`` takes ``option`` now: indicator -> array (members,).
+        """The state at the start of next month if ``actor`` makes the move ``option`` now: indicator -> (members,).
 
-        The others repeat last month's choice; no random shock.
+        The others keep their postures; no random shock.
         """
         m = self._model
         t = m.month_index
         k = OPTION_INDEX[actor][option] if isinstance(option, str) else int(option)
         with m.preview():
             m.apply_events(t)
-            choices = {**m.last_choices, actor: np.full(m.n_members, k, dtype=np.int64)}
+            choices = {code: np.zeros(m.n_members, dtype=np.int64) for code in ACTOR_CLASSES}
+            choices[actor] = np.full(m.n_members, k, dtype=np.int64)
             new = resolve(m.state, choices, m.params, t, None)
         return {name: new[name] for name in NAMES}
 

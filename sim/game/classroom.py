@@ -15,9 +15,10 @@ API (for the dashboard's classroom pages)::
     ana = room.join(code, "DPRK", "Ana")   # a seat token: keep it (a reloaded browser rejoins with it)
     ben = room.join(code, "CHN", "Ben")    # several seats on one role make a team (first choice counts);
                                            #   a role whose seats are all taken refuses a newcomer (RoleFull)
-    room.view(ana)                         # SeatView: own briefing and options, the world, whether moved
-    room.choose(ana, turn=0, option="export_munitions")
-    room.choose(ben, turn=0, option="aid_dprk")   # every seated role has chosen: the turn resolves
+    room.view(ana)                         # SeatView: own briefing and moves (which are possible now),
+                                           #   the world and the role's posture, whether moved
+    room.choose(ana, turn=0, option="export_more")  # a move impossible in every world is refused (GameError)
+    room.choose(ben, turn=0, option="more_aid")     # every seated role has chosen: the turn resolves
     room.view(instructor)                  # InstructorView: seats, who has moved, injects, every role's view
     room.release(instructor, "ceasefire_talks")   # takes effect at the start of the current turn
     room.advance(instructor, turn=1)       # resolve now: roles that did not choose play by the model's rule
@@ -69,7 +70,8 @@ from typing import NamedTuple, Self
 
 from sim.errors import PeninsulaError
 from sim.game.exercise import Exercise, load_exercise
-from sim.game.game import Debrief, Game, GameError, GameRecord, OptionInfo, TurnView, instructor_inject, option_name
+from sim.game.game import (Debrief, Game, GameError, GameRecord, OptionInfo, TurnView, always_possible, instructor_inject,
+                           option_name)
 from sim.indicators import ACTOR_NAMES
 
 DB_ENV = "PENINSULA_DB"
@@ -547,26 +549,43 @@ class Classroom:
         return token
 
     # -- moves --------------------------------------------------------------------------------------
-    def choose(self, seat_token: str, turn: int, option: str | int, *, role: str | None = None) -> Ack:
-        """A seat's choice for its role in the current turn (``turn`` must be the current turn index).
+    def _choice_request(self, conn, seat_token, turn, option, role) -> tuple[sqlite3.Row, sqlite3.Row, str]:
+        """(seat, room, move name) of a seat's request for a move; the checks of :meth:`choose`."""
+        seat, room = self._identify(conn, seat_token)
+        if seat is None:
+            raise AccessDenied("choices come from a student's seat; this is the instructor's token")
+        if role is not None and role != seat["role"]:
+            raise AccessDenied(f"your seat plays {seat['role']}; it cannot choose for {role}")
+        self._check_open(room, "choose")
+        self._check_turn(room, turn)
+        return seat, room, option_name(seat["role"], option)
 
-        When every role with a seat has chosen, the turn resolves.
+    def choose(self, seat_token: str, turn: int, option: str | int, *, role: str | None = None) -> Ack:
+        """A seat's move for its role in the current turn (``turn`` must be the current turn index).
+
+        The move is made in the turn's first month, and the role's posture holds for the rest of
+        the turn. When every role with a seat has chosen, the turn resolves.
 
         Raises:
             AccessDenied: not a seat token, or ``role`` is not the seat's role.
             StaleRequest: another turn, or the role has already chosen this turn.
             WrongState: the game is paused or has ended.
-            GameError: the role has no such option.
+            GameError: the role has no such move, or the move is possible in no world now
+                ("launch_satellite is not possible now: needs space capability 0.5; it is 0.20").
         """
+        with self._tx(write=False) as conn:
+            seat, room, name = self._choice_request(conn, seat_token, turn, option, role)
+            record = self._record(conn, room)
+        why = None
+        if not always_possible(seat["role"], name):
+            with self._game(room["id"], record) as game:
+                why = game.impossible(seat["role"]).get(name)
+        if why is not None:
+            raise GameError(f"{name} is not possible now: {why}", field="option")
+        # An inject released between the check and the write may rule the move out after all: the
+        # game then keeps the role's posture in that turn (Game.play, not strict, on replay).
         with self._tx() as conn:
-            seat, room = self._identify(conn, seat_token)
-            if seat is None:
-                raise AccessDenied("choices come from a student's seat; this is the instructor's token")
-            if role is not None and role != seat["role"]:
-                raise AccessDenied(f"your seat plays {seat['role']}; it cannot choose for {role}")
-            self._check_open(room, "choose")
-            self._check_turn(room, turn)
-            name = option_name(seat["role"], option)
+            seat, room, name = self._choice_request(conn, seat_token, turn, option, role)
             prior = conn.execute("SELECT c.option, s.name FROM choices c JOIN seats s ON s.id = c.seat_id "
                                  "WHERE c.room_id = ? AND c.role = ? AND c.turn = ?",
                                  (room["id"], seat["role"], turn)).fetchone()

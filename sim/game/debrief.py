@@ -46,7 +46,14 @@ class InterestOutcome:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One turn of a role: what it chose, what the model would have chosen, what followed."""
+    """One turn of a role: its move, the model's main move in its place, what followed.
+
+    ``choice``: the player's move (None: the model's rule played the role); ``choice_share``: the
+    share of worlds in which it was made (where it was impossible the role kept its posture).
+    ``played`` and ``model_choice``: the most common main move of the turn across worlds
+    (:func:`sim.game.scoring.main_choice`) in the game and in the model's run, with their shares.
+    ``others``: each other actor's main moves of the turn (those of at least a tenth of the worlds).
+    """
 
     turn: int
     months: str
@@ -58,6 +65,7 @@ class TimelineEntry:
     news: tuple[str, ...]
     others: tuple[str, ...]
     indicators: dict[str, tuple[float, float]]
+    choice_share: float = 1.0
 
 
 @dataclass
@@ -145,13 +153,17 @@ def role_debrief(ex: Exercise, choices: Sequence[dict[str, str | None]], role: s
         for code, ocls in ACTOR_CLASSES.items():
             if code == role:
                 continue
-            mc = main_choice(played.choice_index[code][a:b], len(ocls.options))
-            k = most_common(mc, len(ocls.options))
-            others.append(f"{ACTOR_NAMES[code]}: {label(ocls.options[k].name)} ({(mc == k).mean():.0%})")
+            n_moves = len(ocls.options)
+            mc = main_choice(played.choice_index[code][a:b], n_moves)
+            shares = np.bincount(mc, minlength=n_moves) / len(mc)
+            top = [k for k in np.argsort(-shares, kind="stable")[:3] if shares[k] >= 0.1] or [most_common(mc, n_moves)]
+            others.append(f"{ACTOR_NAMES[code]}: "
+                          + ", ".join(f"{label(ocls.options[k].name)} ({shares[k]:.0%})" for k in top))
         inds = {n: (float(np.median(played.history[b, INDEX[n]])), float(np.median(cf.history[b, INDEX[n]])))
                 for n in key_own}
+        made = 1.0 if chosen is None else float((played.choice_index[role][a] == names.index(chosen)).mean())
         timeline.append(TimelineEntry(turn, ex.turn_label(turn), chosen, names[kp], float((main_p == kp).mean()),
-                                      names[km], float((main_m == km).mean()), news, tuple(others), inds))
+                                      names[km], float((main_m == km).mean()), news, tuple(others), inds, made))
     indicators = [{"indicator": n, "unit": INDICATORS[n].unit,
                    "player_median": float(np.median(played.history[-1, INDEX[n]])),
                    "model_median": float(np.median(cf.history[-1, INDEX[n]]))} for n in own]
@@ -224,12 +236,13 @@ class Debrief:
         return rows
 
     def timeline_rows(self) -> list[dict]:
-        """Turn by turn for each role: the choices played and the model's, the news and the indicators."""
+        """Turn by turn for each role: the moves played and the model's, the news and the indicators."""
         rows = []
         for r, d in self.roles.items():
             for e in d.timeline:
                 row = {"role": r, "turn": e.turn + 1, "months": e.months,
-                       "your_choice": e.choice or "(the model's rule)", "played": e.played,
+                       "your_choice": e.choice or "(the model's rule)",
+                       "your_choice_share": round(e.choice_share, 4), "played": e.played,
                        "played_share": round(e.played_share, 4), "model_choice": e.model_choice,
                        "model_share": round(e.model_share, 4), "news": " | ".join(e.news)}
                 for n, (p, m) in e.indicators.items():

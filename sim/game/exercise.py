@@ -6,7 +6,8 @@ An exercise file lives in ``scenarios/exercises/`` (bundled: ``sim/data/scenario
     title: "Pyongyang's bargain"
     scenario: baseline          # name or path of a scenario, resolved like ``extends``
     roles: [DPRK, CHN]          # the actors students can play
-    turn_months: 3              # a turn is a quarter: the player's choice holds for 3 months
+    turn_months: 3              # a turn is a quarter: the player moves in its first month, and the
+                                #   posture then holds for the other two
     turns: 8                    # 8 x 3 months must fit the scenario's horizon
     members: 200                # worlds in the ensemble (default 200)
     advisor: false              # whether players see the model's own scorecard (default off)
@@ -17,8 +18,8 @@ An exercise file lives in ``scenarios/exercises/`` (bundled: ``sim/data/scenario
         North Korea's current task is survival (s000-survival) ...
     injects:                    # surprises: set or shift paths exactly as scenario events do
       - id: poor_harvest
-        label: "The 2025 harvest falls short"
-        month: 2025-08          # it happens then ...
+        label: "The 2024 harvest falls short"
+        month: 2024-08          # it happens then ...
         shift: {params.grain_production_t: -400000}
         claims: [s001-grain-gap]
       - id: ceasefire
@@ -42,7 +43,7 @@ API::
     ex.scenario                                    # the resolved sim.Scenario
     ex.roles, ex.turns, ex.turn_months, ex.months  # months = turns x turn_months
     ex.briefing("DPRK")                            # Markdown (private to that role)
-    ex.turn_label(2)                               # "2024-12 to 2025-02"
+    ex.turn_label(2)                               # "2024-03 to 2024-05" (the baseline starts 2023-09)
     ex.game_scenario([("ceasefire", 3)])          # the scenario a game runs (injects as events)
     ex.to_dict(); Exercise.from_dict(data)         # self-contained (the scenario resolved inside)
 """
@@ -129,7 +130,8 @@ class Exercise(Strict):
     scenario_ref: str = Field(..., alias="scenario", min_length=1,
                               description="Name or path of the scenario, resolved like 'extends'.")
     roles: list[str] = Field(..., min_length=1, description="Actor codes students can play.")
-    turn_months: int = Field(..., ge=1, le=24, description="Months per turn: a player's choice holds that long.")
+    turn_months: int = Field(..., ge=1, le=24, description="Months per turn: a player moves in the first; "
+                             "the posture holds for the rest.")
     turns: int = Field(..., ge=1, le=240, description="Number of turns (turns x turn_months <= the horizon).")
     members: int = Field(200, ge=1, le=100_000, description="Worlds in the ensemble (default 200).")
     seed: int | None = Field(None, ge=0, lt=2**63, description="Seed (default: the scenario's).")
@@ -177,7 +179,7 @@ class Exercise(Strict):
         return month_label(y0, m0, k)
 
     def turn_label(self, turn: int) -> str:
-        """The months a turn (index) covers, e.g. ``"2024-06 to 2024-08"``."""
+        """The months a turn (index) covers, e.g. ``"2023-09 to 2023-11"``."""
         a = self.turn_start(turn)
         if self.turn_months == 1:
             return self.month_label(a)

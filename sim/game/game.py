@@ -1,11 +1,16 @@
 """The teaching game: play a state against the model, turn by turn, over an ensemble of worlds.
 
 A :class:`Game` runs an exercise (:mod:`sim.game.exercise`) on ``members`` worlds in lockstep,
-through the engine's stepping door, :class:`~sim.engine.Simulation`. The player's choice for a
-turn enters the engine exactly where the model's own choice would, and holds for every month
-of the turn in every world; the other actors play by the model's rule. The debrief compares the player's outcome with the
-model's own play of the same actor in the same worlds (common random numbers: same seed,
-members and injects at the same months).
+through the engine's stepping door, :class:`~sim.engine.Simulation`. A player sets the role's
+*posture* (its instruments' levels, which persist) with the same moves the model uses: the move
+chosen for a turn enters the engine exactly where the model's own move would, in the turn's
+*first* month, in every world; in the turn's other months the role keeps its posture (the move
+``keep``: the model does not review it mid-turn). A move impossible in every world (a launch
+without the space capability, an instrument already at its end) is refused; a move possible in
+some worlds only is made there, and the role keeps its posture in the others. The other actors
+play by the model's rule. The debrief compares the player's outcome with the model's own play of
+the same actor in the same worlds (common random numbers: same seed, members and injects at the
+same months).
 
 API (for the terminal game in :mod:`sim.cli.play`, the classroom in :mod:`sim.game.classroom`
 and the dashboard's Play page)::
@@ -13,15 +18,17 @@ and the dashboard's Play page)::
     from sim.game.game import Game
     game = Game("pyongyang_bargain", role="DPRK", members=200, seed=42)
     game.turn, game.turns, game.finished     # turn index (from 0), number of turns, over?
-    game.options()                           # tuple[OptionInfo]: name, description, cited claims
-    game.view()                              # TurnView: your state and the world (medians and
-                                             #   10-90% bands so far), what the others did last
+    game.options()                           # tuple[OptionInfo]: the moves: name, description, cited
+                                             #   claims, and whether each is possible this turn
+    game.impossible()                        # {move: reason} for the moves impossible in every world
+    game.view()                              # TurnView: your state, posture and the world (medians
+                                             #   and 10-90% bands so far), what the others did last
                                              #   turn and why, the news, advice if the advisor is on
-    game.advisor()                           # Advice: the model's scorecard of each option now
+    game.advisor()                           # Advice: the model's scorecard of each move now
     game.release("ceasefire_talks")          # an instructor inject: takes effect at the start
                                              #   of the turn about to be played
-    game.play("export_munitions")            # one turn (name or index; None = the model's rule)
-    game.play({"DPRK": "hold", "CHN": None}) # several roles at once (a classroom)
+    game.play("export_more")                 # one turn (name or index; None = the model's rule)
+    game.play({"DPRK": "keep", "CHN": None}) # several roles at once (a classroom)
     game.results()                           # sim.Results of the months played so far
     debrief = game.debrief()                 # Debrief: you against the model, world by world
     debrief.sentences("DPRK"); debrief.to_html(); debrief.write("report/")
@@ -37,14 +44,16 @@ interests as the scenario weighs them (the actor's own objective). A world count
 falls short by more, and *tied* otherwise (the same choices give exactly the same world).
 
 The counterfactual for a role is the same game (same worlds, same injects at the same
-months, other players' recorded choices) with that role playing by the model's rule.
+months, other players' recorded moves, each made in its turn's first month where possible and
+the posture kept in the turn's other months) with that role playing by the model's rule
+(reviewing its posture on its own cadence).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +61,8 @@ from typing import Any
 import numpy as np
 
 from sim.actors import ACTOR_CLASSES
-from sim.engine import Results, Setup, Simulation, reason_labels
+from sim.actors.base import KEEP
+from sim.engine import Results, Scorecard, Setup, Simulation, reason_labels
 from sim.errors import PeninsulaError
 from sim.game.debrief import Debrief, InterestOutcome, RoleDebrief, TimelineEntry, role_debrief
 from sim.game.exercise import Exercise, load_exercise
@@ -83,7 +93,7 @@ def instructor_inject(ex: Exercise, inject_id: str):
 
 @dataclass(frozen=True)
 class ClaimRef:
-    """A claim from ``seeds/evidence.yaml`` that an option cites."""
+    """A claim from ``seeds/evidence.yaml`` that a move cites."""
 
     id: str
     quote: str
@@ -92,13 +102,19 @@ class ClaimRef:
 
 @dataclass(frozen=True)
 class OptionInfo:
-    """One option of a role: its index, name, label, description and cited claims."""
+    """One move of a role: its index, name, label, description and cited claims.
+
+    ``possible``: the share of worlds in which the move can be made this turn (1 when the game is
+    over); ``reason``: why it cannot, where it is possible in no world (else empty).
+    """
 
     index: int
     name: str
     label: str
     description: str
     claims: tuple[ClaimRef, ...]
+    possible: float = 1.0
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,10 +143,11 @@ class Band:
 class Move:
     """What another actor did in the last turn, across the worlds.
 
-    ``shares``: option -> share of worlds in which it was the actor's main choice of the turn
-    (the option it took most often; ties go to the later month). ``reasons``: option -> the
-    most common reason for it (an interest, 'unpredictability', 'scripted' or 'player').
-    ``ever``: option -> share of worlds in which the actor took it at least once so far.
+    ``shares``: move -> share of worlds in which it was the actor's main move of the turn (the
+    move other than ``keep`` it made most often, ties to the later; ``keep`` where it made no
+    other: :func:`sim.game.scoring.main_choice`). ``reasons``: move -> the most common reason for
+    it (an interest, 'between reviews', 'unpredictability', 'scripted' or 'player'). ``ever``:
+    move -> share of worlds in which the actor made it at least once so far.
     """
 
     actor: str
@@ -143,22 +160,34 @@ class Move:
 
 @dataclass(frozen=True)
 class OptionAdvice:
-    """The model's scorecard for one option (means over the worlds)."""
+    """The model's scorecard for one move: means over the worlds where it is possible (over all if none).
+
+    ``score`` is the move's value less its ``cost``; ``by_interest`` splits the value (before
+    the cost) by interest, so ``sum(by_interest.values()) - cost == score``. ``possible``: the
+    share of worlds where the move can be made; ``reason``: why it cannot, where it is possible
+    in no world (else empty).
+    """
 
     option: str
     label: str
     score: float
     best_share: float
     by_interest: dict[str, float]
+    cost: float = 0.0
+    possible: float = 1.0
+    reason: str = ""
 
 
 @dataclass(frozen=True)
 class Advice:
-    """What the model's own rule makes of each option at the start of this turn.
+    """What the model's own rule makes of each move at the start of this turn.
 
-    Scores are those of the rule (weighted interests of the projected next month, in
-    [0, 1]); ``best_share`` is the share of worlds in which the option scores best (before
-    the rule's small random noise).
+    Scores are those of the rule (:meth:`sim.engine.Simulation.advise`): each move's weighted
+    interests projected ``horizon`` months ahead with the others keeping their postures
+    (discounted, with the last month held as the terminal value), less the cost of the move
+    (the switching cost for a change of posture, the act cost for an act, nothing for
+    ``keep``). ``best_share`` is the share of worlds in which the move is the best possible one
+    (before the rule's small random noise).
     """
 
     role: str
@@ -166,6 +195,7 @@ class Advice:
     options: tuple[OptionAdvice, ...]
     pick: str
     sentence: str
+    horizon: int = 1
 
 
 @dataclass(frozen=True)
@@ -186,6 +216,8 @@ class TurnView:
     choices: tuple[tuple[int, str | None], ...]
     advice: Advice | None
     sentences: tuple[str, ...]
+    posture: tuple[Band, ...] = ()
+    """The role's posture: its instruments' levels (described as instruments), also among ``own``."""
 
     def to_dict(self) -> dict:
         """The view as plain nested dicts and tuples."""
@@ -196,7 +228,7 @@ class TurnView:
 class GameRecord:
     """Everything needed to rebuild a game: what a classroom stores.
 
-    ``choices``: one mapping per played turn, role -> option name (None: the model's rule).
+    ``choices``: one mapping per played turn, role -> move name (None: the model's rule).
     ``releases``: (inject id, turn index at whose start it took effect), in release order.
     """
 
@@ -225,8 +257,55 @@ class GameRecord:
 
 
 def _why(reason: str) -> str:
-    return {"unpredictability": "a close call", "scripted": "scripted by the scenario",
-            "player": "a player's choice"}.get(reason, f"for its {label(reason)}")
+    return {"between reviews": "no review due", "unpredictability": "a close call",
+            "scripted": "scripted by the scenario", "player": "a player's choice"}.get(reason, f"for its {label(reason)}")
+
+
+def _doing(name: str) -> str:
+    """A move as a verb phrase: ``keep`` -> ``keep its posture``, ``export_more`` -> ``export more``."""
+    return "keep its posture" if name == KEEP else label(name)
+
+
+def _done(name: str) -> str:
+    """A move made, for a sentence about the last turn: ``keep`` -> ``kept its posture``."""
+    return "kept its posture" if name == KEEP else label(name)
+
+
+def horizon_months(run: Simulation) -> int:
+    """How many months ahead the model's rule looks (``params.horizon_months``)."""
+    return int(round(float(np.asarray(run.params["horizon_months"]).reshape(-1)[0])))
+
+
+def always_possible(role: str, move: str | int) -> bool:
+    """Whether a role's move (name or index) is possible in every state: no requirement, no instrument to push."""
+    cls = ACTOR_CLASSES[role]
+    o = cls.options[cls.option_index(move) if isinstance(move, str) else move]
+    return o.requires is None and not o.changes
+
+
+def step_turn(run: Simulation, chosen: Mapping[str, str | None], months: int,
+              scorecard: Callable[[str], Scorecard] | None = None) -> None:
+    """Play one turn of ``months`` months on ``run``: each role's move in the first month, ``keep`` after.
+
+    ``chosen``: role -> move name, or None (the model's rule, every month of the turn). In each
+    world a move is made only where it is possible (:attr:`sim.engine.Scorecard.possible`); in the
+    other worlds the role keeps its posture. ``scorecard``: role -> its scorecard for the month
+    about to be played (default ``run.advise``; the game passes its cached one). The game and its
+    counterfactuals play through here.
+    """
+    card = scorecard or run.advise
+    first: dict[str, int | np.ndarray | None] = {}
+    for role, name in chosen.items():
+        if name is None:
+            first[role] = None
+            continue
+        k = ACTOR_CLASSES[role].option_index(name)
+        ok = None if always_possible(role, k) else card(role).possible[k]
+        first[role] = k if ok is None or ok.all() else np.where(ok, k, 0).astype(np.int64)
+    run.step(first)
+    rest = {role: None if name is None else KEEP for role, name in chosen.items()}
+    for _ in range(months - 1):
+        run.step(rest)
 
 
 def _claim_refs(ids: Sequence[str]) -> tuple[ClaimRef, ...]:
@@ -331,21 +410,60 @@ class Game:
         return role
 
     def options(self, role: str | None = None) -> tuple[OptionInfo, ...]:
-        """The role's options, with descriptions and the claims they cite."""
-        cls = ACTOR_CLASSES[self.role_of(role)]
-        return tuple(OptionInfo(i, o.name, label(o.name), o.description, _claim_refs(o.claims))
+        """The role's moves, with descriptions, the claims they cite, and whether each is possible this turn."""
+        role = self.role_of(role)
+        cls = ACTOR_CLASSES[role]
+        if self.finished:
+            return tuple(OptionInfo(i, o.name, label(o.name), o.description, _claim_refs(o.claims))
+                         for i, o in enumerate(cls.options))
+        possible = self._scorecard(role).possible
+        impossible = self.impossible(role)
+        return tuple(OptionInfo(i, o.name, label(o.name), o.description, _claim_refs(o.claims),
+                                float(possible[i].mean()), impossible.get(o.name, ""))
                      for i, o in enumerate(cls.options))
 
     def option_name(self, role: str, option: str | int | None) -> str | None:
-        """Normalise a choice: an index or a name (case and spaces forgiven) -> the option's name."""
+        """Normalise a choice: an index or a name (case and spaces forgiven) -> the move's name."""
         return None if option is None else option_name(role, option)
 
-    # -- moves -----------------------------------------------------------------------------------
-    def play(self, option: str | int | None | Mapping[str, str | int | None] = None) -> None:
-        """Play one turn: the role's option holds for every month of the turn, in every world.
+    def impossible(self, role: str | None = None) -> dict[str, str]:
+        """The moves the role cannot make this turn in any world: move -> why (as in the first world).
 
-        The option is a name or an index; None leaves it to the model's rule. With several
-        roles, give a mapping role -> option (roles left out play by the rule).
+        A move possible in some worlds only is not listed: :meth:`play` makes it where it is
+        possible (:attr:`OptionInfo.possible` gives the share of worlds). Empty once the game is over.
+        """
+        role = self.role_of(role)
+        if self.finished:
+            return {}
+        key = ("impossible", role)
+        if key not in self._cache:
+            card = self._scorecard(role)
+            nowhere = [name for name, ok in zip(card.options, card.possible, strict=True) if not ok.any()]
+            why = self.sim.impossible(role) if nowhere else {}
+            # Impossible in every world, so in the first one too: the engine has its reason.
+            self._cache[key] = {name: why.get(name, "it is possible in no world") for name in nowhere}
+        return dict(self._cache[key])
+
+    def _scorecard(self, role: str) -> Scorecard:
+        """The model's scorecard of the role's moves for the month about to be played (cached for the turn)."""
+        key = ("scorecard", role)
+        if key not in self._cache:
+            self._cache[key] = self.sim.advise(role)
+        return self._cache[key]
+
+    # -- moves -----------------------------------------------------------------------------------
+    def play(self, option: str | int | None | Mapping[str, str | int | None] = None, *, strict: bool = True) -> None:
+        """Play one turn: the role's move in the turn's first month, its posture kept for the rest.
+
+        The move is a name or an index; None leaves the role to the model's rule for the whole
+        turn. With several roles, give a mapping role -> move (roles left out play by the rule).
+        A move possible in some worlds only is made there; the role keeps its posture in the others.
+
+        Raises:
+            GameError: the game is over, a role or move is unknown, or (``strict``, the default) a
+                move is possible in no world ("launch_satellite is not possible now: needs space
+                capability 0.5; it is 0.20"). Nothing changes. Replaying a record is not strict
+                (an inject released after a choice may have ruled the move out: the role keeps).
         """
         if self.finished:
             raise GameError(f"the game is over: all {self.turns} turns are played; see the debrief")
@@ -359,8 +477,15 @@ class Game:
             wanted = {self.role_of(None): option}
             wanted.update({r: None for r in self.roles if r not in wanted})
         chosen = {r: self.option_name(r, o) for r, o in wanted.items()}
-        for _ in range(self.exercise.turn_months):
-            self.sim.step(chosen)
+        if strict:
+            for r, name in chosen.items():
+                if name is None or always_possible(r, name):
+                    continue
+                why = self.impossible(r).get(name)
+                if why is not None:
+                    who = f"{r}: " if len(self.roles) > 1 else ""
+                    raise GameError(f"{who}{name} is not possible now: {why}", field="option")
+        step_turn(self.sim, chosen, self.exercise.turn_months, self._scorecard)
         self._choices.append(chosen)
         self._cache.clear()
 
@@ -415,7 +540,7 @@ class Game:
             while pending and pending[0][1] == turn:
                 self.release(pending.pop(0)[0])
             if turn < len(record.choices):
-                self.play(dict(record.choices[turn]))
+                self.play(dict(record.choices[turn]), strict=False)
         if pending:
             raise GameError("the record releases an inject before a turn that was already played")
 
@@ -426,34 +551,42 @@ class Game:
         return self.sim.results(self.exercise.game_scenario(self._released, months=t))
 
     def advisor(self, role: str | None = None) -> Advice:
-        """The model's own scorecard of the role's options at the start of this turn.
+        """The model's own scorecard of the role's moves at the start of this turn.
 
-        The same computation as the rule's (:meth:`sim.engine.Simulation.advise`): the
-        coming month's events applied, each option projected one month ahead with the others
-        repeating last month's choice. Nothing in the game changes.
+        The same computation as the rule's (:meth:`sim.engine.Simulation.advise`): the coming
+        month's events applied, each move projected ``params.horizon_months`` months ahead with
+        the others keeping their postures, less the cost of the move. Nothing in the game changes.
         """
         role = self.role_of(role)
         if self.finished:
             raise GameError("the game is over: there is nothing more to advise")
-        key = ("advice", role, self.turn, len(self._released))
+        key = ("advice", role)
         if key in self._cache:
             return self._cache[key]
-        card = self.sim.advise(role)
-        t = card.month
+        card = self._scorecard(role)
+        impossible = self.impossible(role)
         cls = ACTOR_CLASSES[role]
-        contrib, score, best = card.contributions, card.score, card.best
         opts = []
         for k, o in enumerate(cls.options):
-            opts.append(OptionAdvice(o.name, label(o.name), float(score[k].mean()), float((best == k).mean()),
-                                     {it.name: float(c[k].mean()) for it, c in zip(cls.interests, contrib,
-                                                                                      strict=True)}))
+            ok = card.possible[k]
+            where = ok if ok.any() else np.ones_like(ok)
+            opts.append(OptionAdvice(o.name, label(o.name), float(card.score[k][where].mean()),
+                                     float((card.best == k).mean()),
+                                     {it.name: float(c[k][where].mean())
+                                      for it, c in zip(cls.interests, card.contributions, strict=True)},
+                                     float(card.cost[k][where].mean()), float(ok.mean()), impossible.get(o.name, "")))
         ranked = sorted(opts, key=lambda a: (-a.best_share, -a.score))
         pick = ranked[0]
-        runner = max((a for a in opts if a.option != pick.option), key=lambda a: a.score, default=None)
-        sentence = (f"The model's {ACTOR_NAMES[role]} would {pick.label} in {pick.best_share:.0%} of worlds "
-                    f"(average score {pick.score:.3f}"
-                    + (f"; next best {runner.label}, {runner.score:.3f})." if runner else ")."))
-        advice = Advice(role, self.exercise.month_label(t), tuple(opts), pick.option, sentence)
+        runner = max((a for a in opts if a.option != pick.option and a.possible > 0), key=lambda a: a.score,
+                     default=None)
+        months = horizon_months(self.sim)
+        sentence = (f"Reviewing its posture now and looking {months} month{'s' if months != 1 else ''} ahead, the "
+                    f"model's {ACTOR_NAMES[role]} would {_doing(pick.option)} in {pick.best_share:.0%} of worlds "
+                    f"(average score {pick.score:.3f}, less the cost of the move"
+                    + (f"; next best {_doing(runner.option)}, {runner.score:.3f})." if runner else ")."))
+        if impossible:
+            sentence += f" Not possible now: {', '.join(label(n) for n in impossible)}."
+        advice = Advice(role, self.exercise.month_label(card.month), tuple(opts), pick.option, sentence, months)
         self._cache[key] = advice
         return advice
 
@@ -472,10 +605,11 @@ class Game:
         own_names = [n for n in NAMES if n.startswith(f"{role}.")]
         world_names = [n for n in KEY_INDICATORS if not n.startswith(f"{role}.")]
 
-        def bands(names):
+        def bands(names, descriptions=None):
             idx = [INDEX[n] for n in names]
             q = np.percentile(hist[:, idx, :], [10, 50, 90], axis=2)  # (3, t + 1, k)
-            return tuple(Band(n, INDICATORS[n].unit, INDICATORS[n].description, float(q[1, -1, j]),
+            about = descriptions or [INDICATORS[n].description for n in names]
+            return tuple(Band(n, INDICATORS[n].unit, about[j], float(q[1, -1, j]),
                               float(q[0, -1, j]), float(q[2, -1, j]),
                               tuple((float(q[1, s, j]), float(q[0, s, j]), float(q[2, s, j])) for s in range(t + 1)))
                          for j, n in enumerate(names))
@@ -487,6 +621,8 @@ class Game:
             interests.append(Band(it.name, "score", it.description, float(q[1, -1]), float(q[0, -1]), float(q[2, -1]),
                                   tuple((float(q[1, s]), float(q[0, s]), float(q[2, s])) for s in range(t + 1))))
 
+        instruments = ACTOR_CLASSES[role].instruments
+        posture = bands([i.indicator for i in instruments], [i.description for i in instruments])
         others = tuple(self._moves(res, role))
         news = tuple(self._news())
         show_advice = self.advisor_on if advice is None else advice
@@ -494,12 +630,16 @@ class Game:
         choices = tuple((i, c.get(role)) for i, c in enumerate(self._choices))
         head = (f"The game is over: {self.turns} turns played ({ex.month_label(0)} to {ex.month_label(t - 1)})."
                 if self.finished else f"Turn {self.turn + 1} of {self.turns}: {ex.turn_label(self.turn)}.")
-        sentences = [head, *news, *(m.sentence for m in others if m.sentence)]
+        sentences = [head, *news]
+        if posture:
+            sentences.append("Your posture (medians across worlds): " + "; ".join(
+                f"{b.name.split('.', 1)[1].replace('_', ' ')} {format_value(b.median, b.unit)}" for b in posture) + ".")
+        sentences += [m.sentence for m in others if m.sentence]
         if adv is not None:
             sentences.append(adv.sentence)
         return TurnView(role, ACTOR_NAMES[role], self.turn, self.turns, self.finished,
                         "game over" if self.finished else ex.turn_label(self.turn), bands(own_names),
-                        bands(world_names), tuple(interests), others, news, choices, adv, tuple(sentences))
+                        bands(world_names), tuple(interests), others, news, choices, adv, tuple(sentences), posture)
 
     def _news(self) -> list[str]:
         """Events of the last turn (scenario events and injects) and injects released for the coming one."""
@@ -542,7 +682,7 @@ class Game:
                     reasons[name] = labels[most_common(rs[mask], len(labels))]
             ever = {name: float((ch == k).any(axis=0).mean()) for k, name in enumerate(names)}
             top = sorted((s, n) for n, s in shares.items() if s >= 0.1)[::-1][:3]
-            parts = [f"{label(n)} in {s:.0%} of worlds ({_why(reasons[n])})" for s, n in top]
+            parts = [f"{_done(n)} in {s:.0%} of worlds ({_why(reasons[n])})" for s, n in top]
             sentence = f"{ACTOR_NAMES[code]}: " + "; ".join(parts) + "." if parts else ""
             notable = [(ever[n], n) for n in names if n != cls.status_quo and n not in {x for _, x in top}
                        and ever[n] >= 0.2]
@@ -578,15 +718,18 @@ class Game:
                        out, self.record())
 
     def _counterfactual(self, role: str, scenario: Scenario) -> Simulation:
-        """The same game with ``role`` played by the model's rule: same worlds, injects and other players."""
+        """The same game with ``role`` played by the model's rule: same worlds, injects and other players.
+
+        The other players' moves are made as in the game (:func:`step_turn`): in the turn's first
+        month, where possible in this run's worlds, and the posture kept for the rest of the turn.
+        """
         run = Simulation(Setup.build(scenario, self.members, self.seed))
         for chosen in self._choices:
-            others = {r: c for r, c in chosen.items() if r != role}
-            for _ in range(self.exercise.turn_months):
-                run.step(others)
+            step_turn(run, {r: c for r, c in chosen.items() if r != role}, self.exercise.turn_months)
         return run
 
 
 __all__ = ["EPS", "Advice", "Band", "ClaimRef", "Debrief", "Game", "GameError", "GameRecord", "InterestOutcome",
            "Move", "OptionAdvice", "OptionInfo", "RoleDebrief", "TimelineEntry", "TurnView", "format_value",
-           "instructor_inject", "interest_series", "label", "option_name"]
+           "always_possible", "horizon_months", "instructor_inject", "interest_series", "label", "option_name",
+           "step_turn"]

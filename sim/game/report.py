@@ -107,7 +107,9 @@ def html_report(d: Debrief) -> str:
             f"({e(d.scenario.dates()[0])} to {e(d.scenario.dates()[d.months - 1])}), {d.members} worlds, "
             f"seed {d.seed}, scenario '{e(d.scenario.name)}'. Each score is an interest's average over the months "
             "played, compared world by world with the model's own play of the same state in the same worlds "
-            "(same seed, same injects at the same months).</p>")]
+            "(same seed, same injects at the same months). Your move of a turn was made in its first month; "
+            "your posture held for the rest of the turn. The model reviews its posture every few months: its "
+            "main move of a turn is the move it made then, or keep where it only kept its posture.</p>")]
     for role, rd in d.roles.items():
         out.append(f"<h2>{e(rd.title)} ({e(role)})</h2>")
         out.append(f'<p class="headline">{e(rd.sentences[0])}</p>')
@@ -135,8 +137,12 @@ def html_report(d: Debrief) -> str:
         out.append("</table><h3>Timeline</h3><table><tr><th>turn</th><th>you chose</th><th>the model chose</th>"
                    "<th>what followed</th></tr>")
         for t in rd.timeline:
-            chose = label(t.choice) if t.choice else (f"(the model's rule) mostly {label(t.played)} "
-                                                      f"({t.played_share:.0%})")
+            if t.choice is None:
+                chose = f"(the model's rule) mostly {label(t.played)} ({t.played_share:.0%})"
+            elif t.choice_share < 1:
+                chose = f"{label(t.choice)} (possible in {t.choice_share:.0%} of worlds; kept the posture elsewhere)"
+            else:
+                chose = label(t.choice)
             follow = "".join(f"<div><b>{e(n)}</b></div>" for n in t.news)
             follow += "<div>" + e("; ".join(t.others)) + "</div>"
             follow += "<div><small>" + e("; ".join(

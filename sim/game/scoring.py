@@ -22,7 +22,7 @@ EPS = 1e-9
 
 
 class GameError(PeninsulaError):
-    """A move the game cannot make: an unknown option or inject, a game that is over, ..."""
+    """A request the game cannot carry out: an unknown or impossible move, an unknown inject, a game that is over, ..."""
 
 
 _WORDS = {"dprk": "DPRK", "us": "US", "un": "UN", "china": "China", "moscow": "Moscow", "pyongyang": "Pyongyang",
@@ -30,15 +30,15 @@ _WORDS = {"dprk": "DPRK", "us": "US", "un": "UN", "china": "China", "moscow": "M
 
 
 def label(name: str) -> str:
-    """``seek_china_trade`` -> ``seek China trade``."""
+    """``court_china`` -> ``court China``."""
     return " ".join(_WORDS.get(w, w) for w in name.split("_"))
 
 
 def option_name(role: str, option: str | int) -> str:
-    """An option of a role given by index or name (case, spaces and hyphens forgiven) -> its name.
+    """A move of a role given by index or name (case, spaces and hyphens forgiven) -> its name.
 
     Raises:
-        GameError: the role has no such option.
+        GameError: the role has no such move.
     """
     names = ACTOR_CLASSES[role].option_names()
     if isinstance(option, int | np.integer) and not isinstance(option, bool):
@@ -48,7 +48,7 @@ def option_name(role: str, option: str | int) -> str:
         key = option.strip().lower().replace(" ", "_").replace("-", "_")
         if key in names:
             return key
-    raise GameError(f"{role} has no option {option!r}; its options: {', '.join(names)}", field="option")
+    raise GameError(f"{role} has no move {option!r}; its moves: {', '.join(names)}", field="option")
 
 
 def interest_series(code: str, history: np.ndarray, params: dict) -> dict[str, np.ndarray]:
@@ -76,9 +76,19 @@ def overall_series(code: str, series: dict[str, np.ndarray], run: Simulation) ->
 
 
 def main_choice(choices: np.ndarray, n_options: int) -> np.ndarray:
-    """Per member, the option taken most often in a block of months (ties: the later month)."""
-    counts = np.stack([(choices == k).sum(axis=0) + 0.5 * (choices[-1] == k) for k in range(n_options)])
-    return counts.argmax(axis=0)
+    """Per member, the main move of a block of months (months, members): what the actor did in it.
+
+    ``keep`` (move 0) fills most months (a player's posture holds after the turn's first month; the
+    model reviews a posture every few months), so the main move is the move other than ``keep`` made
+    most often in the block (ties: the one made latest), and ``keep`` only where no other was made.
+    """
+    months = len(choices)
+    score = np.zeros((n_options, choices.shape[1]))
+    for k in range(1, n_options):
+        hit = choices == k
+        last = np.where(hit.any(axis=0), months - 1 - hit[::-1].argmax(axis=0), -1)  # the latest month made
+        score[k] = hit.sum(axis=0) + (last + 1) / (months + 1)  # the fraction only breaks ties
+    return score.argmax(axis=0)  # all zero where only keep was made: move 0
 
 
 def most_common(values: np.ndarray, n: int) -> int:

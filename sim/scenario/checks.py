@@ -76,8 +76,50 @@ def validate(data: dict, origins: dict, file: str, source: str | None = None, *,
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
         raise ScenarioError(describe_pydantic(err) + more + _inherited(efile, file), file=efile, line=line,
                             field=fmt_loc(loc)) from None
+    sc, origins = _drop_inherited_after_end(sc, origins, file)
     check_semantics(sc, origins, file, bundled_only=bundled_only)
     return sc
+
+
+def _drop_inherited_after_end(sc: Scenario, origins: dict, file: str) -> tuple[Scenario, dict]:
+    """Leave out the events and scripts that a shorter scenario inherits for months after its end.
+
+    They never come in the run (a child that shortens the baseline's horizon does not carry its
+    later events); the scenario's own must lie inside the run, as before. The origins of the
+    items kept are renumbered, so that errors still point at the right line.
+    """
+    last = sc.months - 1
+
+    def after_end(item, key: str) -> bool:
+        month = getattr(item, "month", None) or getattr(item, "from_", None) or (item.months or [None])[0]
+        return month is not None and sc.month_index(month) > last
+
+    update, new_origins = {}, {k: v for k, v in origins.items() if k[:1] not in (("events",), ("scripted",))}
+    for key in ("events", "scripted"):
+        kept = []
+        for i, item in enumerate(getattr(sc, key)):
+            inherited = where(origins, (key, i), file)[0] != file
+            if inherited and after_end(item, key):
+                continue
+            if inherited and key == "scripted":  # cut an inherited script at the end of the run
+                end = sc.dates()[last]
+                if item.months is not None and any(sc.month_index(m) > last for m in item.months):
+                    item = item.model_copy(update={"months": [m for m in item.months if sc.month_index(m) <= last]})
+                elif item.to is not None and sc.month_index(item.to) > last:
+                    item = item.model_copy(update={"to": end})
+            for loc, v in origins.items():
+                if loc[:2] == (key, i):
+                    new_origins[(key, len(kept)) + loc[2:]] = v
+            kept.append(item)
+        if (key,) in origins:
+            new_origins[(key,)] = origins[(key,)]
+        if kept != list(getattr(sc, key)):
+            update[key] = kept
+    if not update:
+        return sc, origins
+    out = sc.model_copy(update=update)
+    out.source = sc.source
+    return out, new_origins
 
 
 def fail_at(msg: str, loc: tuple, origins: dict, file: str):
@@ -152,7 +194,7 @@ def check_semantics(sc: Scenario, origins: dict, file: str, *, bundled_only: boo
             fail(f"unknown actor; the actors are {', '.join(ACTORS)}", "scripted", i, "actor")
         opts = ACTOR_CLASSES[sp.actor].option_names()
         if sp.option not in opts:
-            fail(f"{sp.actor} has no option {sp.option!r}; its options: {', '.join(opts)}", "scripted", i, "option")
+            fail(f"{sp.actor} has no move {sp.option!r}; its moves: {', '.join(opts)}", "scripted", i, "option")
         if sp.months is not None:
             for j, m in enumerate(sp.months):
                 month_ok(m, "scripted", i, "months", j)
@@ -169,7 +211,7 @@ def check_semantics(sc: Scenario, origins: dict, file: str, *, bundled_only: boo
                 fail(f"unknown actor; the actors are {', '.join(ACTORS)}", "expectations", i, "actor")
             opts = ACTOR_CLASSES[ex.actor].option_names()
             if ex.option not in opts:
-                fail(f"{ex.actor} has no option {ex.option!r}; its options: {', '.join(opts)}",
+                fail(f"{ex.actor} has no move {ex.option!r}; its moves: {', '.join(opts)}",
                      "expectations", i, "option")
         for key in ("at", "by", "from_", "to"):
             m = getattr(ex, key)

@@ -200,7 +200,8 @@ class Expectation(Strict):
       average over ``from`` to ``to``, compared member by member under common random numbers
       with the same member of scenario ``than``.
     * ``mostly`` / ``rarely``: the share of months from ``from`` to ``to`` in which ``actor``
-      chose ``option`` is at least / at most ``value`` (default 0.5).
+      made the move ``option`` is at least / at most ``value`` (default 0.5); a month between
+      the actor's reviews counts as ``keep``.
     """
 
     says: str = Field(..., description="The statement, in words.")

@@ -69,7 +69,7 @@ def join(chromium, url: str, code: str, name: str, role: str):
 
 
 def choose(page, option: str, turn: int) -> None:
-    """Pick an option (its radio label, e.g. "2. squeeze trade") and send it."""
+    """Pick a move (its radio label, e.g. "2. squeeze trade") and send it."""
     page.get_by_text(f"Your move for turn {turn}").wait_for()
     page.get_by_test_id("stRadioGroup").get_by_text(option).click()
     settle(page)
@@ -114,10 +114,10 @@ def test_two_turns_with_a_server_restart_between_them(chromium, server, artifact
     ins.get_by_role("cell", name="moved (Ana)").wait_for()
     assert ins.get_by_role("cell", name="waiting").count() == 1
     # Ben chooses: every state with a student has chosen, the turn resolves, and every page moves on
-    choose_ben = ben.get_by_test_id("stRadioGroup").get_by_text("1. buy munitions")
+    choose_ben = ben.get_by_test_id("stRadioGroup").get_by_text("2. buy more")
     choose_ben.click()
     settle(ben)
-    ben.get_by_role("button", name="Choose buy munitions").click()
+    ben.get_by_role("button", name="Choose buy more").click()
     ben.get_by_text("Your move for turn 2").wait_for()
     ana.get_by_text("Your move for turn 2").wait_for()
     ins.get_by_role("heading", name="Who has moved in turn 2").wait_for()
@@ -136,14 +136,14 @@ def test_two_turns_with_a_server_restart_between_them(chromium, server, artifact
         page.get_by_text(f"as {name}").first.wait_for()
         assert page.get_by_text(f"You are {title}").count() == 1
     ana.locator("li").filter(has_text="You (China): squeeze trade").wait_for()  # her last move, remembered
-    ben.locator("li").filter(has_text="You (Russia): buy munitions").wait_for()
+    ben.locator("li").filter(has_text="You (Russia): buy more").wait_for()
     for name, page in pages.items():
         settle(page)
         no_errors(page)
         shoot(page, artifacts / f"classroom-after-restart-{name}.png")
 
     # turn 2: Ana chooses, Ben does not; the instructor advances and Russia plays by the model's rule
-    choose(ana, "3. aid DPRK", 2)
+    choose(ana, "4. more aid", 2)
     ins.get_by_role("cell", name="moved (Ana)").wait_for()
     ins.get_by_role("button", name="Advance: resolve turn 2").click()
     ins.get_by_text("Turn 2 resolved.").wait_for()
@@ -167,6 +167,6 @@ def test_two_turns_with_a_server_restart_between_them(chromium, server, artifact
 
     # what the database holds: both turns, as played across the restart
     record = Classroom(server.env[DB_ENV]).record(ins_token)
-    assert record.choices == [{"CHN": "squeeze_trade", "RUS": "buy_munitions"}, {"CHN": "aid_dprk", "RUS": None}]
+    assert record.choices == [{"CHN": "squeeze_trade", "RUS": "buy_more"}, {"CHN": "more_aid", "RUS": None}]
     for page in pages.values():
         page.context.close()

@@ -125,22 +125,51 @@ def test_every_page_renders(browser_page, dashboard_url, artifacts, saved_run, n
 def test_every_view_of_explore_renders(browser_page, dashboard_url, artifacts):
     page = browser_page
     open_explore(page, dashboard_url, "?members=100")
+    dates = sim.load_scenario("baseline").dates()
     for view in ("Choices", "Relations", "What happened"):
         page.get_by_role("tab", name=view).click()
         if view == "What happened":
-            page.get_by_text("North Korea chose").first.wait_for()
+            # "only moves" is on: changes of posture and acts, in words
+            page.get_by_text(re.compile(r"stepped up its|scaled back its|chose to")).first.wait_for()
+        elif view == "Choices":
+            page.get_by_text("Postures:").first.wait_for()
+            page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(1).wait_for()  # postures and moves
         else:
             page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
         settle(page)
         assert page.get_by_test_id("stException").count() == 0
         page.screenshot(path=str(artifacts / f"explore-{view.lower().replace(' ', '-')}.png"))
+        if view == "Choices":
+            assert page.get_by_test_id("stPlotlyChart").count() == 2
+            # every instrument's panel, and a moves panel per actor that says in how many months it reviewed
+            for a in sim.ACTORS:
+                page.get_by_text(re.compile(rf"{sim.indicators.ACTOR_NAMES[a]} · % of worlds making each move\s*"
+                                            rf"reviews in \d+ of {len(dates) - 1} months")).first.wait_for()
+            full_screenshot(page, artifacts / "explore-choices-full.png")
     # the relations network follows its month slider
     page.get_by_role("tab", name="Relations").click()
-    page.get_by_text("Relations in 2027-06").first.wait_for()
+    page.get_by_text(f"Relations in {dates[-1]}").first.wait_for()
     month = page.get_by_role("slider", name="Month")
     month.focus()
     page.keyboard.press("Home")
-    page.get_by_text("Relations in 2024-06").first.wait_for()
+    page.get_by_text(f"Relations in {dates[0]}").first.wait_for()
+
+
+def test_the_evidence_page_lists_the_actors_moves(browser_page, dashboard_url, artifacts):
+    from sim.actors import ACTOR_CLASSES
+
+    page = browser_page
+    page.goto(f"{dashboard_url}/evidence", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Evidence", level=1).wait_for()
+    page.get_by_role("tab", name="Actors: interests, postures and moves").click()
+    page.get_by_text("Instruments (its posture)").first.wait_for()
+    settle(page)
+    dprk = ACTOR_CLASSES["DPRK"]
+    needs = next(o for o in dprk.options if o.requires is not None)
+    page.get_by_text(f"needs {needs.requires.indicator} at least {needs.requires.minimum:g}").first.wait_for()
+    assert page.get_by_text("a one-off act").count() >= 1
+    assert page.get_by_test_id("stException").count() == 0
+    full_screenshot(page, artifacts / "evidence-actors-full.png")
 
 
 SHELL_PRICE = "params.shell_price_usd"

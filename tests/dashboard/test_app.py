@@ -6,6 +6,7 @@ tests/browser/ drive the same app in a real Chromium.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -15,12 +16,19 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import sim
+from sim.actors import ACTOR_CLASSES
+from sim.scenario import scenario_value
 from sim.scenario.evidence import load_claims
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 MEMBERS = 50
 WAR = "lever|baseline|params.war_intensity_target"
 """Key of the war-intensity slider of the baseline on the Explore page."""
+BASELINE = sim.load_scenario("baseline")
+WAR_DEFAULT = scenario_value(BASELINE, "params.war_intensity_target")
+"""Where the war lever starts: the baseline's own value."""
+START = BASELINE.dates()[0]
+"""The baseline's first month."""
 
 
 def open_app(**query: str) -> AppTest:
@@ -44,7 +52,7 @@ def test_explore_opens_on_the_baseline():
     assert at.title[0].value.startswith("Baseline")
     assert not at.error
     assert len(at.metric) == 6
-    assert at.slider(key=WAR).value == pytest.approx(0.8)
+    assert at.slider(key=WAR).value == pytest.approx(WAR_DEFAULT)
     assert at.number_input(key="members").value == MEMBERS
     medians = at.session_state["explore_medians"]
     expected = sim.run("baseline", members=MEMBERS, seed=42).summary(["RUS.payments_to_dprk_usd"])[0]["median"]
@@ -77,6 +85,10 @@ def test_the_app_hides_the_imported_heap_from_the_collector_once(monkeypatch):
         gc.unfreeze()
 
 
+def horizon_median(results: sim.Results, name: str) -> float:
+    return float(np.median(results.indicator(name)[:, -1]))
+
+
 def test_moving_the_war_lever_changes_what_is_shown():
     at = ok(open_app())
     before = dict(at.session_state["explore_medians"])
@@ -84,20 +96,21 @@ def test_moving_the_war_lever_changes_what_is_shown():
     at.slider(key=WAR).set_value(0.0).run()
     ok(at)
     after = at.session_state["explore_medians"]
-    assert after["RUS.munitions_shortfall"] < before["RUS.munitions_shortfall"]
-    assert after["RUS.payments_to_dprk_usd"] < before["RUS.payments_to_dprk_usd"]
-    assert after["world.war_intensity"] < 0.2 < before["world.war_intensity"]
-    assert [m.value for m in at.metric] != shown_before
-    # metrics show the change from the scenario's own settings
-    paid = next(m for m in at.metric if m.label == "RUS paid to DPRK")
-    assert paid.delta and paid.delta.startswith("-$")
-    assert "Levers moved: Intensity the war in Ukraine heads to" in texts(at.caption)
-    # and the same numbers as sim itself
+    # the same numbers as sim itself, for both settings
+    base = sim.run("baseline", members=MEMBERS, seed=42)
     direct = sim.run("baseline", members=MEMBERS, seed=42, settings={"params.war_intensity_target": 0.0})
-    assert after["RUS.munitions_shortfall"] == pytest.approx(
-        float(np.median(direct.indicator("RUS.munitions_shortfall")[:, -1])))
+    for name in ("RUS.munitions_shortfall", "RUS.payments_to_dprk_usd", "world.war_intensity"):
+        assert before[name] == pytest.approx(horizon_median(base, name))
+        assert after[name] == pytest.approx(horizon_median(direct, name))
+    assert after["world.war_intensity"] != pytest.approx(before["world.war_intensity"])
+    assert [m.value for m in at.metric] != shown_before
+    # metrics show the change from the scenario's own settings, with its sign
+    paid = next(m for m in at.metric if m.label == "RUS paid to DPRK")
+    change = horizon_median(direct, "RUS.payments_to_dprk_usd") - horizon_median(base, "RUS.payments_to_dprk_usd")
+    assert change != 0 and paid.delta and paid.delta.startswith("-$" if change < 0 else "+$")
+    assert "Levers moved: Intensity the war in Ukraine heads to" in texts(at.caption)
     # moving back gives the first numbers again (from the cache)
-    at.slider(key=WAR).set_value(0.8).run()
+    at.slider(key=WAR).set_value(WAR_DEFAULT).run()
     assert ok(at).session_state["explore_medians"] == pytest.approx(before)
 
 
@@ -116,7 +129,7 @@ def test_the_indicators_chart_is_cached_and_takes_the_width_the_browser_reported
     at.slider(key=WAR).set_value(0.3).run()
     assert ok(at).get("plotly_chart")[0].proto.spec != first
     n = len(built)
-    at.slider(key=WAR).set_value(0.8).run()
+    at.slider(key=WAR).set_value(WAR_DEFAULT).run()
     assert ok(at).get("plotly_chart")[0].proto.spec == first
     assert len(built) == n  # moving back: the same figure from the cache, not built again
     # once the browser has reported the chart's width, the figure is made at that width
@@ -154,7 +167,7 @@ def test_a_link_sets_the_levers():
 
 def test_a_bad_value_in_a_link_is_refused_with_a_warning():
     at = ok(open_app(**{"params.war_intensity_target": "7"}))
-    assert at.slider(key=WAR).value == pytest.approx(0.8)
+    assert at.slider(key=WAR).value == pytest.approx(WAR_DEFAULT)
     assert "params.war_intensity_target" in texts(at.warning)
 
 
@@ -177,7 +190,9 @@ def test_a_bad_upload_shows_the_cli_error_and_the_app_keeps_working(bad):
     # the bundled scenario is still shown, with its charts and metrics
     assert at.title[0].value.startswith("Baseline") and len(at.metric) == 6
     at.slider(key=WAR).set_value(0.0).run()
-    assert ok(at).session_state["explore_medians"]["world.war_intensity"] < 0.2
+    direct = sim.run("baseline", members=MEMBERS, seed=42, settings={"params.war_intensity_target": 0.0})
+    assert ok(at).session_state["explore_medians"]["world.war_intensity"] == pytest.approx(
+        horizon_median(direct, "world.war_intensity"))
 
 
 def test_an_uploaded_scenario_is_used():
@@ -195,33 +210,68 @@ def test_an_uploaded_scenario_is_used():
     assert at.query_params["scenario"] == "upload"
 
 
+STORY_LINE = re.compile(r"^\d{4}-\d{2} — (?P<who>[A-Z][A-Za-z ]+?) (?P<did>kept its posture|stepped up its |"
+                        r"scaled back its |chose to )")
+
+
 def test_every_view_of_explore_renders():
     at = ok(open_app())
     assert len(at.get("plotly_chart")) == 1  # only the open tab is built
     for view in ("Choices", "Relations", "What happened", "Indicators"):
         at.session_state["explore_view"] = view
         ok(at.run())
-        if view != "What happened":
+        if view == "Choices":
+            assert len(at.get("plotly_chart")) == 2  # the postures and the moves
+        elif view != "What happened":
             assert at.get("plotly_chart"), view
     at.session_state["explore_view"] = "What happened"
     ok(at.run())
-    changes_only = at.session_state["explore_story"]
+    moves_only = at.session_state["explore_story"]
     at.toggle(key="explore_changes").set_value(False)
     ok(at.run())
     story = at.session_state["explore_story"]
-    months = sim.load_scenario("baseline").months
+    months = BASELINE.months
     assert len(story) == months * len(sim.ACTORS)
-    assert all(re.match(r"^\d{4}-\d{2} — .+ chose .+", s) for s in story)
+    assert all(STORY_LINE.match(s) for s in story), [s for s in story if not STORY_LINE.match(s)][:3]
     assert any(re.search(r"mostly for its .+ \(claims s\d{3}-", s) for s in story)
-    assert "2024-06 — North Korea chose" in story[0]
-    assert set(changes_only) < set(story)
+    assert any(s.endswith("kept its posture between reviews") for s in story)
+    assert story[0].startswith(f"{START} — North Korea ")
+    # "only moves": the months in which an actor changed its posture or made an act, nothing else
+    assert moves_only and set(moves_only) < set(story)
+    assert all("kept its posture" not in s for s in moves_only)
+    assert [s for s in story if "kept its posture" not in s] == moves_only
+    # the same member's moves as sim's own run
+    direct = sim.run("baseline", members=MEMBERS, seed=42)
+    made = sum(int((direct.choices(a)[0] != "keep").sum()) for a in sim.ACTORS)
+    assert len(moves_only) == made
+
+
+def test_the_choices_view_shows_postures_and_moves_counting_reviews():
+    at = ok(open_app())
+    at.session_state["explore_view"] = "Choices"
+    ok(at.run())
+    direct = sim.run("baseline", members=MEMBERS, seed=42)
+    review_months = {a: int((direct.reasons(a) != "between reviews").any(axis=0).sum()) for a in sim.ACTORS}
+    assert at.session_state["explore_review_months"] == review_months
+    caption = texts(at.caption)
+    for a, n in review_months.items():
+        assert f"{sim.indicators.ACTOR_NAMES[a]} {direct.months - n}" in caption
+    postures, moves = (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+    assert [t["name"] for t in postures["data"] if t.get("fill") != "toself"] == [
+        i.indicator for a in sim.ACTORS for i in ACTOR_CLASSES[a].instruments]
+    assert [len(t["y"]) for t in moves["data"]] == [len(ACTOR_CLASSES[a].options) - 1 for a in sim.ACTORS]
+    # a pick of actors
+    at.pills(key="explore_choice_actors").set_value(["CHN"]).run()
+    postures, moves = (json.loads(c.proto.spec) for c in ok(at).get("plotly_chart"))
+    assert len(moves["data"]) == 1 and "China" in moves["layout"]["annotations"][0]["text"]
+    assert at.session_state["explore_review_months"] == {"CHN": review_months["CHN"]}
 
 
 def test_the_relations_view_follows_the_month_slider():
     at = ok(open_app())
     at.session_state["explore_view"] = "Relations"
     ok(at.run())
-    at.select_slider(key="explore_month").set_value("2024-06").run()
+    at.select_slider(key="explore_month").set_value(START).run()
     ok(at)
     table = at.dataframe[0].value
     assert len(table) == len(sim.indicators.PAIRS)
@@ -237,11 +287,34 @@ def test_the_evidence_page_shows_the_articles_with_quotes_marked():
     article = texts(at.get("html"))
     assert "<mark" in article and claim.quote in article
     shown = texts(at.markdown)
-    assert claim.quote in shown and "DPRK.option.missile_test" in shown
+    assert claim.quote in shown and claim.used_by and f"`{claim.used_by[0]}`" in shown
     at.selectbox(key="evidence_article").set_value("003_b0add6af65230c12.txt").run()
     quote = next(c.quote for c in load_claims().values() if c.source.startswith("003"))
     assert quote in texts(ok(at).get("html"))
     assert [b.label for b in at.get("download_button")] == ["Claims (CSV)"]
+
+
+def test_the_evidence_page_lists_each_actors_instruments_moves_and_red_lines():
+    from dashboard import evidence
+
+    at = ok(open_app())
+    at.switch_page("views/evidence.py").run()
+    shown = texts(ok(at).markdown)
+    for code, cls in ACTOR_CLASSES.items():
+        assert f"Reviews its posture every {cls.review_months} month" in shown, code
+        for ins in cls.instruments:
+            assert f"(`{ins.indicator}`, {ins.low:g} to {ins.high:g})" in shown
+            assert html.escape(ins.description) in shown
+        assert f"**Moves** ({len(cls.options)})" in shown
+        for o in cls.options:
+            assert f"**{evidence.words(o.name)}** · <i>{evidence.move_nature(o)}</i>" in shown, (code, o.name)
+            if o.requires is not None:
+                assert f"<i>needs {evidence.requirement_text(o.requires)}</i>" in shown
+            for cid in o.claims:
+                assert f">{cid}</abbr>" in shown
+        for line in cls.red_lines:
+            assert f"**{evidence.words(line.name)}**: {html.escape(line.description)}" in shown
+    assert "**Red lines**" in shown
 
 
 def test_the_evidence_page_lists_every_assumption_with_its_live_value():
@@ -278,7 +351,11 @@ def test_the_results_page_opens_a_saved_run(tmp_path, monkeypatch):
         at.session_state["results_view"] = view
         ok(at.run())
     story = at.session_state["results_story"]
-    assert story and story[0].startswith("2024-06 — North Korea chose")
+    assert story and all(STORY_LINE.match(s) for s in story)
+    pos = int(np.flatnonzero(results.member_ids == at.selectbox(key="results_member").value)[0])
+    made = [(results.dates[t], sim.indicators.ACTOR_NAMES[a]) for t in range(results.months) for a in sim.ACTORS
+            if results.choices(a)[pos, t] != "keep"]  # "only moves" is on: month by month, actor by actor
+    assert [re.match(r"^(\S+) — (.+?) (?:kept|stepped|scaled|chose)", s).groups() for s in story] == made
 
 
 def test_the_results_page_says_when_a_folder_is_not_a_run(tmp_path, monkeypatch):
@@ -290,19 +367,29 @@ def test_the_results_page_says_when_a_folder_is_not_a_run(tmp_path, monkeypatch)
     assert "not a Peninsula run folder" in texts(ok(at).error)
 
 
+def horizon_difference(a: str, b: str, name: str, settings_b: dict | None = None) -> float:
+    """The median over members of B - A at the horizon, from sim itself (same members and seed)."""
+    run_a = sim.run(a, members=MEMBERS, seed=42)
+    run_b = sim.run(b, members=MEMBERS, seed=42, settings=settings_b or {})
+    return float(np.median(run_b.indicator(name)[:, -1] - run_a.indicator(name)[:, -1]))
+
+
 def test_the_compare_page_shows_differences():
     at = ok(open_app())
     at.switch_page("views/compare.py").run()
     at.number_input(key="cmp_members").set_value(MEMBERS).run()
     ok(at)
     horizon = at.session_state["compare_horizon"]
-    assert horizon["world.war_intensity"]["median"] < -0.3  # B (ceasefire) minus A (baseline)
+    want = horizon_difference("baseline", "ceasefire", "world.war_intensity")
+    assert want != 0 and horizon["world.war_intensity"]["median"] == pytest.approx(want, abs=1e-6)
     assert at.get("plotly_chart")
     # the same scenario on both sides differs by nothing until a lever of B moves
     at.selectbox(key="cmp_b").set_value("baseline").run()
     assert ok(at).session_state["compare_horizon"]["RUS.payments_to_dprk_usd"]["median"] == 0
     at.slider(key="b.params.war_intensity_target").set_value(0.0).run()
-    assert ok(at).session_state["compare_horizon"]["RUS.payments_to_dprk_usd"]["median"] < 0
+    want = horizon_difference("baseline", "baseline", "RUS.payments_to_dprk_usd", {"params.war_intensity_target": 0})
+    assert want != 0
+    assert ok(at).session_state["compare_horizon"]["RUS.payments_to_dprk_usd"]["median"] == pytest.approx(want)
 
 
 def test_compare_takes_up_to_four_variants():
@@ -313,15 +400,33 @@ def test_compare_takes_up_to_four_variants():
     at.segmented_control(key="cmp_n").set_value(4).run()
     horizons = ok(at).session_state["compare_horizons"]
     assert set(horizons) == {"B", "C", "D"}
-    assert [sb.value for sb in at.selectbox] == ["baseline", "ceasefire", "china_squeeze", "rice_deal"]
-    # each difference is from A (the baseline): China's squeeze cuts its trade, the rice deal feeds Pyongyang
-    assert horizons["C"]["DPRK.hard_currency_usd"]["median"] != 0
-    assert horizons["D"]["DPRK.food_security"]["median"] > 0
-    assert horizons["B"]["world.war_intensity"]["median"] < -0.3
-    # the choices table has a share and a change from A per variant
-    shares = at.dataframe[-1].value
-    assert {"A", "B", "C", "D", "B − A", "C − A", "D − A"} <= set(shares.columns)
-    assert shares[["A", "B", "C", "D"]].sum().round(6).eq(len(sim.indicators.ACTORS)).all()
+    names = [sb.value for sb in at.selectbox]
+    assert names == ["baseline", "ceasefire", "china_squeeze", "rice_deal"]
+    # each difference is from A (the baseline), as sim gives it
+    for tag, name, indicator in (("B", "ceasefire", "world.war_intensity"),
+                                 ("C", "china_squeeze", "DPRK.hard_currency_usd"),
+                                 ("D", "rice_deal", "DPRK.food_security")):
+        assert horizons[tag][indicator]["median"] == pytest.approx(horizon_difference("baseline", name, indicator),
+                                                                   rel=1e-6, abs=1e-6)
+    runs = {tag: sim.run(name, members=MEMBERS, seed=42) for tag, name in zip("ABCD", names, strict=True)}
+    # the postures at the horizon: every instrument's median level in each variant, and the change from A
+    postures = at.session_state["compare_postures"]
+    assert list(postures["indicator"]) == [i.indicator for cls in ACTOR_CLASSES.values() for i in cls.instruments]
+    for tag, res in runs.items():
+        np.testing.assert_allclose(postures[tag], [horizon_median(res, n) for n in postures["indicator"]], atol=1e-6)
+    np.testing.assert_allclose(postures["D − A"], postures["D"] - postures["A"])
+    # the moves: of each actor's reviews, the share on each move (keep at a review included): they add up to 1
+    moves = at.session_state["compare_moves"]
+    assert {"A", "B", "C", "D", "B − A", "C − A", "D − A"} <= set(moves.columns)
+    assert moves[["A", "B", "C", "D"]].sum().round(6).eq(len(sim.indicators.ACTORS)).all()
+    for tag, res in runs.items():
+        for code in ("CHN", "RUS"):
+            reviewed = res.reasons(code) != "between reviews"
+            for move in ("keep", ACTOR_CLASSES[code].option_names()[1]):
+                row = moves[(moves["actor"] == code) & (moves["move"] == move.replace("_", " "))]
+                want = ((res.choices(code) == move) & reviewed).sum() / reviewed.sum()
+                assert float(row[tag].iloc[0]) == pytest.approx(want), (tag, code, move)
+    assert at.dataframe[-1].value.columns[:2].tolist() == ["actor", "move"]
     # the differences tab shows the chosen variant against A
     at.segmented_control(key="cmp_diff").set_value("D").run()
     assert any("D − A (median)" in df.value.columns for df in ok(at).dataframe)

@@ -42,7 +42,25 @@ def test_bands_are_numpy_percentiles(results, ens):
     assert ens.dates == results.dates and ens.members == 40
     assert ens.events == [(e.month, e.label) for e in results.scenario.events]
     for a in ACTORS:
-        assert set(ens.shares[a]) == set(ACTOR_CLASSES[a].option_names())
+        assert list(ens.shares[a]) == list(ACTOR_CLASSES[a].option_names())
+        # the shares of every move (keep included) add up to every member, month by month
+        np.testing.assert_allclose(np.sum(list(ens.shares[a].values()), axis=0), 1.0)
+        assert ens.moves(a) == [m for m in ACTOR_CLASSES[a].option_names() if m != "keep"]
+
+
+def test_reviews_are_counted_apart_from_the_keeps_between_them(results, ens):
+    assert story.BETWEEN in sim.engine.REASON_LABELS.values() and data.BETWEEN == story.BETWEEN
+    for a in ACTORS:
+        reasons = results.reasons(a)  # (members, months)
+        between = reasons == "between reviews"
+        assert between.any() and not between.all(), a  # a cadence: some months reviewed, some not
+        np.testing.assert_allclose(ens.reviewed[a], 1.0 - between.mean(axis=0))
+        assert ens.review_months(a) == int((~between).any(axis=0).sum())
+        # a month between reviews is a keep: the engine records no other move there
+        assert (results.choices(a)[between] == "keep").all()
+        # no move but keep in a month in which no member reviewed
+        for m in ens.moves(a):
+            assert (ens.shares[a][m][ens.reviewed[a] == 0] == 0).all()
 
 
 def test_a_saved_run_reads_back_as_the_same_ensemble(results, ens, tmp_path):
@@ -54,11 +72,17 @@ def test_a_saved_run_reads_back_as_the_same_ensemble(results, ens, tmp_path):
     for a in ACTORS:
         for o, share in ens.shares[a].items():
             np.testing.assert_allclose(saved.ensemble.shares[a][o], share)
+    for a in ACTORS:
+        np.testing.assert_array_equal(saved.ensemble.reviewed[a], ens.reviewed[a])
     mine = data.member_record(results, 7)
     theirs = saved.member_record(7)
     for a in ACTORS:
-        assert theirs[a]["option"] == mine[a]["option"]
+        assert theirs[a]["move"] == mine[a]["move"]
         assert theirs[a]["reason"] == mine[a]["reason"]
+        assert theirs[a]["scorecard"] is None and len(mine[a]["scorecard"]) == results.months
+        assert set(theirs[a]["levels"]) == {i.indicator for i in ACTOR_CLASSES[a].instruments}
+        for name, levels in theirs[a]["levels"].items():
+            np.testing.assert_allclose(levels, mine[a]["levels"][name])
     assert saved.manifest["seed"] == 11 and saved.manifest["settings"] == {"params.war_intensity_target": 0.3}
 
 
@@ -78,8 +102,12 @@ def test_every_chart_uses_the_actors_colours(ens):
     for trace, name in zip(medians, KEY_INDICATORS, strict=True):
         assert trace.line.color == charts.colour_of(name)
     assert charts.colour_of("RUS.munitions_shortfall") == charts.ACTOR_COLOURS["RUS"]
-    shares = charts.shares_figure(ens)
-    assert [t.colorscale[-1][1] for t in shares.data] == [charts.ACTOR_COLOURS[a] for a in ACTORS]
+    moves = charts.moves_figure(ens)
+    assert [t.colorscale[-1][1] for t in moves.data] == [charts.ACTOR_COLOURS[a] for a in ACTORS]
+    postures = charts.posture_figure(ens)
+    lines = [t for t in postures.data if t.fill is None]
+    assert [t.line.color for t in lines] == [charts.ACTOR_COLOURS[a] for a in ACTORS
+                                             for _ in ACTOR_CLASSES[a].instruments]
     net = charts.network_figure(ens, ens.horizon)
     assert list(net.data[-1].marker.color) == [charts.ACTOR_COLOURS[a] for a in ACTORS]
 
@@ -122,38 +150,146 @@ def test_several_variants_overlay_with_their_own_line_styles(results, ens):
     assert fig.layout.showlegend
 
 
+def test_the_posture_chart_shows_every_instrument_on_an_axis_from_0_to_1(results, ens):
+    fig = charts.posture_figure(ens)
+    go.Figure(fig.to_dict())  # plotly accepts it
+    lines = [t for t in fig.data if t.fill is None]
+    bands = [t for t in fig.data if t.fill == "toself"]
+    instruments = [i for a in ACTORS for i in ACTOR_CLASSES[a].instruments]
+    assert [t.name for t in lines] == [i.indicator for i in instruments] and len(bands) == len(lines)
+    for line, band, ins in zip(lines, bands, instruments, strict=True):
+        # the median and the 10-90% band of the instrument's level across members
+        p10, p50, p90 = np.percentile(results.indicator(ins.indicator).astype(np.float64), [10, 50, 90], axis=0)
+        np.testing.assert_allclose(line.y, p50, atol=1e-9)
+        np.testing.assert_allclose(band.y, np.concatenate([p90, p10[::-1]]), atol=1e-9)
+        axis = fig.layout["yaxis" + line.yaxis.removeprefix("y")]
+        assert tuple(axis.range) == (ins.low, ins.high) == (0, 1)
+    # one row per actor: an actor's instruments share a row, and no two actors do
+    rows = {}
+    for line in lines:
+        top = fig.layout["yaxis" + line.yaxis.removeprefix("y")].domain[1]
+        rows.setdefault(line.name.split(".")[0], set()).add(round(top, 9))
+    assert all(len(tops) == 1 for tops in rows.values()) and len({min(t) for t in rows.values()}) == len(ACTORS)
+    # a pick of actors shows only theirs
+    picked = charts.posture_figure(ens, ["CHN", "UKR"])
+    assert [t.name for t in picked.data if t.fill is None] == [i.indicator for a in ("CHN", "UKR")
+                                                               for i in ACTOR_CLASSES[a].instruments]
+
+
+def test_the_moves_chart_leaves_keep_out_and_greys_the_months_between_reviews(results, ens):
+    fig = charts.moves_figure(ens)
+    go.Figure(fig.to_dict())
+    months = results.months
+    for trace, a in zip(fig.data, ACTORS, strict=True):
+        moves = [m for m in ACTOR_CLASSES[a].option_names() if m != "keep"]
+        assert list(trace.y) == [story.words(m) for m in moves]
+        z = np.asarray(trace.z, dtype=float)
+        reviewed = (results.reasons(a) != "between reviews").any(axis=0)  # (months,)
+        assert z.shape == (len(moves), months)
+        assert np.isnan(z[:, ~reviewed]).all() and not np.isnan(z[:, reviewed]).any()
+        made = np.stack([(results.choices(a) == m).mean(axis=0) for m in moves]) * 100
+        np.testing.assert_allclose(z[:, reviewed], made[:, reviewed])
+    titles = [an.text for an in fig.layout.annotations]
+    for a, title in zip(ACTORS, titles, strict=True):
+        n = int((results.reasons(a) != "between reviews").any(axis=0).sum())
+        assert f"reviews in {n} of {months} months" in title
+    assert fig.layout.plot_bgcolor == charts.BETWEEN_REVIEWS_COLOUR
+
+
 def test_the_relation_colour_scale():
     assert charts.relation_colour(-1) == "rgb(178,24,43)"
     assert charts.relation_colour(0) == "rgb(187,187,187)"
     assert charts.relation_colour(1) == "rgb(33,102,172)"
 
 
-def test_sentences_say_who_chose_what_and_why(results):
+def test_sentences_say_what_each_actor_did_with_its_posture_and_why(results):
     record = data.member_record(results, 3)
     lines = story.member_story(results.dates[:-1], record, ["CHN"])
     assert len(lines) == results.months
-    for ln, option, reason in zip(lines, record["CHN"]["option"], record["CHN"]["reason"], strict=True):
-        assert ln.text.startswith(f"{ln.month} — China chose {story.words(option)}")
-        if reason in ACTOR_CLASSES["CHN"].interest_names():
-            interest = next(i for i in ACTOR_CLASSES["CHN"].interests if i.name == reason)
+    chn = ACTOR_CLASSES["CHN"]
+    for t, (ln, move, reason) in enumerate(zip(lines, record["CHN"]["move"], record["CHN"]["reason"], strict=True)):
+        assert ln.move == move and ln.moved == (move != "keep")
+        opt = chn.options[chn.option_index(move)]
+        if move == "keep":
+            assert ln.text.startswith(f"{ln.month} — China kept its posture")
+        elif opt.changes:
+            (ind, steps), = opt.changes.items()
+            verb = "stepped up" if steps > 0 else "scaled back"
+            level = results.indicator(ind)[3]
+            assert ln.text.startswith(f"{ln.month} — China {verb} {story.instrument_phrase(ind)} "
+                                      f"({level[t]:.2f} → {level[t + 1]:.2f})")
+        else:
+            assert ln.text.startswith(f"{ln.month} — China chose to {story.words(move)}")
+        if reason == "between reviews":
+            assert move == "keep" and ln.text == f"{ln.month} — China kept its posture between reviews"
+        if reason in chn.interest_names():
+            interest = next(i for i in chn.interests if i.name == reason)
             assert f"mostly for its {story.words(reason)}" in ln.text
             assert f"(claims {', '.join(interest.claims)})" in ln.text
+    assert any(ln.reason == "between reviews" for ln in lines)
+    influence = next(i for i in chn.interests if i.name == "influence")
     line = story.explain("CHN", "2025-03", "squeeze_trade", "influence")
-    assert line.text == ("2025-03 — China chose squeeze trade, mostly for its influence "
-                         "(claims s003-reduce-influence, s002-china-dissatisfied)")
-    assert "title=" in line.html and "s003-reduce-influence" in line.html
-    assert story.explain("RUS", "2024-07", "ship_food", "scripted").text == \
-        "2024-07 — Russia chose ship food, as the scenario scripts it"
+    assert line.text == ("2025-03 — China scaled back its trade with the DPRK, mostly for its influence "
+                         f"(claims {', '.join(influence.claims)})")
+    assert "title=" in line.html and influence.claims[0] in line.html
+    assert story.explain("RUS", "2024-07", "ship_more_rice", "scripted").text == \
+        "2024-07 — Russia stepped up its rice programme, as the scenario scripts it"
+    assert story.explain("CHN", "2024-08", "keep", "between reviews").text == \
+        "2024-08 — China kept its posture between reviews"
+    assert story.explain("CHN", "2024-08", "pressure_moscow", "player").text == \
+        "2024-08 — China chose to pressure Moscow, as a player chose"
     assert story.words("shield_at_un") == "shield at UN" and story.words("request_us_presence") == \
         "request US presence"
 
 
-def test_only_changes_keeps_the_first_month_and_the_switches(results):
+def test_every_instrument_has_words_for_a_sentence():
+    every = {i.indicator for cls in ACTOR_CLASSES.values() for i in cls.instruments}
+    assert set(story.INSTRUMENT_PHRASES) == every  # a new instrument needs its words here
+    assert story.instrument_phrase("XYZ.fuel_level") == "its fuel"
+
+
+def test_a_level_changed_by_an_event_the_next_month_is_told_only_from_where_it_started():
+    dates = ["2024-08", "2024-09", "2024-10"]
+    record = {"DPRK": {"move": ["deploy_more", "deploy_more", "keep"], "reason": ["autonomy"] * 2 + ["between reviews"],
+                       "scorecard": None, "events": {"DPRK.deployment_level": [2]},
+                       "levels": {"DPRK.deployment_level": [0.0, 0.25, 0.25, 0.25]}}}
+    lines = story.member_story(dates, record, ["DPRK"])
+    assert [ln.text.split(",")[0] for ln in lines] == [
+        "2024-08 — North Korea stepped up its troop deployment (0.00 → 0.25)",
+        "2024-09 — North Korea stepped up its troop deployment (from 0.25)",  # the event of 2024-10 set it
+        "2024-10 — North Korea kept its posture between reviews"]
+    assert [ln.text for ln in story.member_story(dates, record, ["DPRK"], moves_only=True)] == \
+        [ln.text for ln in lines[:2]]
+
+
+def test_only_moves_keeps_the_months_with_a_move(results):
     record = data.member_record(results, 0)
-    lines = story.member_story(results.dates[:-1], record, ["DPRK"], changes_only=True)
-    opts = record["DPRK"]["option"]
-    expected = [0] + [t for t in range(1, len(opts)) if opts[t] != opts[t - 1]]
+    lines = story.member_story(results.dates[:-1], record, ["DPRK"], moves_only=True)
+    moves = record["DPRK"]["move"]
+    expected = [t for t in range(len(moves)) if moves[t] != "keep"]
+    assert expected  # the DPRK makes some move in 48 months
     assert [results.dates.index(ln.month) for ln in lines] == expected
+    assert all(ln.moved and "kept its posture" not in ln.text for ln in lines)
+
+
+def test_moves_in_words_for_the_evidence_page():
+    from sim.actors.base import Option, Requirement
+
+    dprk = ACTOR_CLASSES["DPRK"]
+    assert evidence.move_nature(dprk.options[0]) == "keeps the posture"
+    for o in dprk.options[1:]:
+        nature = evidence.move_nature(o)
+        if o.is_act:
+            assert nature == "a one-off act"
+        else:
+            assert all(f"steps {ind} {'up' if n > 0 else 'down'}" in nature for ind, n in o.changes.items())
+    two = Option("both", "", (), changes={"A.x": 2, "A.y": -1})
+    assert evidence.move_nature(two) == "steps A.x up (2 steps) and steps A.y down"
+    assert evidence.requirement_text(Requirement("world.mutual_assistance", 0.5, "needs the treaty")) == \
+        "world.mutual_assistance at least 0.5: needs the treaty"
+    assert evidence.relations_text({}) == ""
+    assert evidence.relations_text({"RUS-DPRK": 0.02}, per_level=True) == \
+        " Relations: RUS-DPRK +0.02 (a month, per unit of level)."
 
 
 def test_every_quote_is_marked_in_its_article():

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sim.actors import ACTOR_CLASSES
 from sim.game.classroom import DB_ENV, Classroom
 from sim.scenario.evidence import load_claims
 from sim.game.exercise import load_exercise
@@ -25,8 +26,10 @@ APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 MEMBERS = 30
 EXERCISE = "pyongyang_bargain"
 PERCENT = re.compile(r"\b\d{1,3}% of worlds\b")
-DPRK_SCRIPT = ["export_munitions", "seek_china_trade", "hold", "missile_test", "export_munitions", "deploy_troops",
-               "engage_us", "hold"]
+DPRK_SCRIPT = ["recall_troops", "export_more", "court_china", "test_more", "keep", "deploy_more", "engage_us",
+               "export_less"]
+"""The moves the player tries, turn by turn; one impossible at its turn (no soldiers abroad to recall at the start)
+is not offered, and the player keeps instead."""
 
 
 def ok(at: AppTest) -> AppTest:
@@ -78,44 +81,63 @@ def test_play_a_whole_game_and_read_the_debrief():
     assert "You are North Korea" in shown and "You are China" not in shown
     assert load_claims()["s000-survival"].quote in shown  # the quotes of the briefing's claims
     assert "for **8 turns** of 3 months" in shown and f"in {MEMBERS:,} worlds" in shown
+    assert "in the turn's first month" in shown
     assert not at.toggle  # this exercise has no advisor, so no toggle either
 
     at.button(key="play_start").click().run()
     game = at.session_state["play_game"]
     assert isinstance(game, Game) and game.roles == ("DPRK",) and game.members == MEMBERS
-    for turn, option in enumerate(DPRK_SCRIPT):
+    played = []
+    refused = 0
+    for turn, wanted in enumerate(DPRK_SCRIPT):
         ok(at)
+        game = at.session_state["play_game"]
         shown = everything(at)
         assert f"Your move for turn {turn + 1}: {ex.turn_label(turn)}" in shown
+        # the radio offers the moves possible now; the others are listed, greyed, with the reason
+        impossible = game.impossible()
         radio = at.radio(key=f"play_option_{turn}")
-        assert [o.split(". ", 1)[1] for o in radio.options][:2] == ["export munitions", "deploy troops"]
+        offered = [o.split(". ", 1)[1] for o in radio.options]
+        assert offered == [label(n) for n in ACTOR_CLASSES["DPRK"].option_names() if n not in impossible]
+        assert offered[0] == "keep"
+        for name, why in impossible.items():
+            assert f"{label(name)}] — :gray[{why}]" in shown.replace("\\", "")
+        assert ("Not possible now" in shown) == bool(impossible)
+        # the posture: each instrument's median level
+        posture = {m.label: m.value for m in at.metric}
+        for b in game.view().posture:
+            assert posture[b.name.split(".", 1)[1].replace("_", " ")] == f"{b.median:.2f}"
         assert "Advisor" not in shown
         if turn == 0:
             assert "Nothing has happened yet" in shown
         else:
             # what the others did last turn, in how many worlds, and why
-            assert re.search(r"Russia</b>: [A-Za-z ]+ in \d+% of worlds \((for its [a-z ]+|a close call)\)", shown)
+            assert re.search(r"Russia</b>: [A-Za-z ]+ in \d+% of worlds \(", shown)
             assert PERCENT.search(shown)
             assert at.get("plotly_chart")  # the band charts of game.results()
         assert at.button(key="play_turn").disabled  # nothing selected yet
-        radio.set_value(option).run()
+        move = wanted if wanted not in impossible else "keep"
+        refused += wanted != move
+        radio.set_value(move).run()
         assert not at.button(key="play_turn").disabled
         at.button(key="play_turn").click().run()
         assert f"Turn {turn + 1}: you played" in texts(ok(at).success)
+        played.append(move)
+    assert played[0] == "keep" and refused  # no soldiers abroad at the start: none to recall
 
     # the debrief: sentences with percentages, the same as sim's own debrief of the same game
     shown = everything(at)
     assert "Debrief" in texts(at.header)
     direct = Game(EXERCISE, "DPRK", members=MEMBERS, seed=42)
-    for option in DPRK_SCRIPT:
-        direct.play(option)
+    for move in played:
+        direct.play(move)
     expected = direct.debrief().sentences("DPRK")
     assert expected[0] in shown and PERCENT.search(expected[0])
     assert all(s in shown for s in expected)
     table = at.dataframe[0].value
-    assert list(table["interest"])[-1] == "overall" and len(table) == 6
+    assert list(table["interest"])[-1] == "overall" and len(table) == len(ACTOR_CLASSES["DPRK"].interests) + 1
     timeline = at.dataframe[1].value
-    assert list(timeline["you chose"]) == [label(o) for o in DPRK_SCRIPT]
+    assert list(timeline["you chose"]) == [label(o) for o in played]
     assert all(q.split("(")[0] in shown for q in ex.debrief)  # the exercise's questions
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Report (HTML)", "Worlds, one by one (CSV)", "Timeline (CSV)"]
@@ -130,7 +152,19 @@ def test_the_advisor_shows_only_where_the_exercise_allows_it_and_the_model_can_d
     advice = game.advisor()
     shown = everything(at)
     assert "Advisor: the model's scorecard" in shown and advice.sentence in shown
-    assert {r for r in at.dataframe[-1].value["option"]} == {o.label for o in advice.options}
+    card = at.dataframe[-1].value
+    assert list(card.columns[:3]) == ["move", "score", "cost"]
+    assert set(card["move"]) == {o.label for o in advice.options}
+    for o in advice.options:
+        row = card[card["move"] == o.label].iloc[0]
+        assert row["score"] == pytest.approx(o.score) and row["cost"] == pytest.approx(o.cost)
+        assert row["best in"] == pytest.approx(o.best_share * 100)
+        if o.possible <= 0:
+            assert row["what drives it"] == f"not possible now: {o.reason}"
+    assert card["cost"].iloc[list(card["move"]).index("keep")] == 0  # keeping the posture costs nothing
+    impossible = [o for o in advice.options if o.possible <= 0]
+    assert list(card["move"])[len(card) - len(impossible):] == [o.label for o in
+                                                                sorted(impossible, key=lambda o: -o.score)]
     toggle.set_value(False).run()
     assert "Advisor: the model's scorecard" not in everything(ok(at))
     # the model decides a turn; then stop early: the debrief covers the turn played
@@ -140,7 +174,7 @@ def test_the_advisor_shows_only_where_the_exercise_allows_it_and_the_model_can_d
     at.button(key="play_stop").click().run()
     shown = everything(ok(at))
     assert "You stopped after 1 of 12 turns" in shown
-    assert "You played as the model's Russia would: every world ends the same." in shown
+    assert at.session_state["play_game"].debrief().sentences("RUS")[0] in shown
 
 
 # -- Classroom ---------------------------------------------------------------------------------------------------
@@ -195,10 +229,10 @@ def test_a_room_with_an_instructor_and_two_students(db):
     assert not [b for b in ana.button if b.key in ("cls_advance", "cls_pause", "cls_end")]
 
     # Ana chooses: the instructor sees that DPRK has moved, and China is waiting
-    ana.radio(key="cls_option_0").set_value("export_munitions").run()
+    ana.radio(key="cls_option_0").set_value("export_more").run()
     ana.button(key="cls_choose").click().run()
-    assert "You chose export munitions for turn 1." in texts(ok(ana).success)
-    assert "North Korea plays **export munitions** this turn" in texts(ana.success)
+    assert "You chose export more for turn 1." in texts(ok(ana).success)
+    assert "North Korea plays **export more** this turn" in texts(ana.success)
     table = seats_table(ok(ins.run()))
     assert table.loc["North Korea (DPRK)", "this turn"] == "moved (Ana)"
     assert table.loc["China (CHN)", "this turn"] == "waiting"
@@ -206,7 +240,7 @@ def test_a_room_with_an_instructor_and_two_students(db):
     assert "Waiting for CHN." in everything(ins)
 
     # Ben selects an option but has not clicked yet when the instructor advances
-    ben.radio(key="cls_option_0").set_value("aid_dprk").run()
+    ben.radio(key="cls_option_0").set_value("more_aid").run()
     assert not ok(ben).button(key="cls_choose").disabled
 
     # the instructor releases an inject and advances: China plays by the model's rule
@@ -226,7 +260,7 @@ def test_a_room_with_an_instructor_and_two_students(db):
     # the others' moves of turn 1, in shares of worlds, with reasons
     shown = everything(ana.run())
     assert "Your move for turn 2" in shown and "Russia</b>: " in shown and PERCENT.search(shown)
-    assert "You</b> (North Korea): export munitions" in shown
+    assert "You</b> (North Korea): export more" in shown
 
     # pause: the students cannot choose; resume
     ins.button(key="cls_pause").click().run()
@@ -238,7 +272,7 @@ def test_a_room_with_an_instructor_and_two_students(db):
     assert not ok(ana.run()).radio(key="cls_option_1").disabled
 
     # both choose: the turn resolves by itself
-    ana.radio(key="cls_option_1").set_value("hold").run()
+    ana.radio(key="cls_option_1").set_value("keep").run()
     ana.button(key="cls_choose").click().run()
     ben.run().radio(key="cls_option_1").set_value("warn_pyongyang").run()
     ben.button(key="cls_choose").click().run()

@@ -36,15 +36,6 @@ def test_bounds_give_numpys_values(x, lo, hi):
     assert np.array_equal(arith.clip(x, lo, hi), np.clip(x, np.float32(lo), np.float32(hi)))
 
 
-@given(x=arrays(np.float32, 40, elements=st.floats(0.0, 1e6, width=32)),
-       chosen=arrays(np.bool_, 40))
-@settings(max_examples=60, deadline=None)
-def test_renew_is_where(x, chosen):
-    got = arith.renew(chosen.astype(np.float32), x)
-    assert got.dtype == np.float32
-    assert np.array_equal(got, np.where(chosen, np.float32(1.0), x))
-
-
 def _ulp_error(got: np.ndarray, exact: np.ndarray, dtype) -> float:
     ulp = np.spacing(np.abs(exact).astype(dtype)).astype(np.float64)
     return float(np.max(np.abs(got.astype(np.float64) - exact) / np.maximum(ulp, np.finfo(dtype).tiny)))

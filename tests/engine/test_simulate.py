@@ -31,25 +31,37 @@ def test_advise_and_preview_change_nothing_and_advise_is_the_rule(derive):
     quiet = derive({"actors": {c: {"unpredictability": 0.0} for c in sim.ACTORS}}, months=12)
     run = Simulation(Setup.build(quiet, 8, 2))
     card = run.advise("CHN")
+    assert card.options[0] == "keep"
     assert card.contributions.shape == (len(card.interests), len(card.options), 8)
-    assert np.allclose(card.score, card.contributions.sum(axis=0), atol=1e-6)
-    after = run.preview("DPRK", "missile_test")
-    assert after["DPRK.missile_tests"].min() > 0
-    assert run.preview("DPRK", "hold")["DPRK.missile_tests"].max() == 0
+    assert card.score.shape == card.cost.shape == card.possible.shape == (len(card.options), 8)
+    # a move's score is its projected value less what it costs; keep costs nothing
+    assert np.allclose(card.score, card.contributions.sum(axis=0) - card.cost, atol=1e-6)
+    assert (card.cost[0] == 0).all() and (card.cost[1:] > 0).all()
+    # the best move is the highest-scoring possible one
+    masked = np.where(card.possible, card.score, -np.inf)
+    assert np.array_equal(card.best, masked.argmax(axis=0))
+    assert card.possible[card.best, np.arange(8)].all()
+    keep = run.preview("DPRK", "keep")["DPRK.missile_tests"]
+    assert (run.preview("DPRK", "test_more")["DPRK.missile_tests"] > keep).all()
+    assert (run.preview("DPRK", "test_less")["DPRK.missile_tests"] < keep).all()
     run.step()
     other = Simulation(Setup.build(quiet, 8, 2))
     other.step()
     assert np.array_equal(run.results().history, other.results().history)  # advice and previews changed nothing
     chosen = run.results().choice_index["CHN"][0]
-    assert np.array_equal(chosen, card.best)  # without noise, the rule takes the advised best option
+    assert np.array_equal(chosen, card.best)  # without noise, the rule takes the advised best move
+    assert not (run.results().reasons("CHN") == "unpredictability").any()
 
 
 def test_a_choice_from_outside_is_played_and_labelled(short_baseline):
     run = Simulation(Setup.build(short_baseline, 6, 1))
-    run.step({"RUS": "ship_food", "DPRK": None})
+    before = run.results().indicator("RUS.food_aid_level")[:, 0]
+    run.step({"RUS": "ship_more_rice", "DPRK": None})
     res = run.results()
-    assert (res.choices("RUS") == "ship_food").all() and (res.reasons("RUS") == "player").all()
+    assert (res.choices("RUS") == "ship_more_rice").all() and (res.reasons("RUS") == "player").all()
     assert not (res.reasons("DPRK") == "player").any()
+    after = res.indicator("RUS.food_aid_level")[:, 1]
+    assert np.allclose(after, before + run.params["posture_step"])  # the rice programme stepped up
 
 
 def test_setup_checks_members_and_seed_once(short_baseline):

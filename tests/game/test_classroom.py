@@ -25,6 +25,7 @@ from sim.game.classroom import (
     StaleRequest,
     WrongState,
 )
+from sim.actors import ACTOR_CLASSES
 from sim.errors import PeninsulaError
 from sim.game.exercise import load_exercise
 from sim.game import Game, GameError
@@ -34,14 +35,14 @@ MEMBERS, SEED = 24, 9
 # Per turn: DPRK's choice, CHN's choice (None: the seat does not choose; the instructor advances),
 # and an inject the instructor releases at the start of the turn.
 SCRIPT = [
-    ("export_munitions", "aid_dprk", None),
-    ("seek_china_trade", None, None),
-    ("hold", "warn_pyongyang", "ceasefire_talks"),
+    ("export_more", "more_aid", None),
+    ("court_china", None, None),
+    ("keep", "warn_pyongyang", "ceasefire_talks"),
     (None, "squeeze_trade", None),
-    ("missile_test", "tolerate", "rice_deal"),
-    ("export_munitions", "aid_dprk", None),
-    ("deploy_troops", "pressure_moscow", None),
-    ("hold", "warn_pyongyang", None),
+    ("test_more", "keep", "rice_deal"),
+    ("deploy_more", "more_aid", None),  # the treaty is in force from 2024-06
+    ("export_less", "pressure_moscow", None),
+    ("keep", "warn_pyongyang", None),
 ]
 
 
@@ -136,18 +137,20 @@ def test_a_seat_acts_only_for_its_own_role(tmp_path):
     db, room, code, ins, ana, _ = _open(tmp_path)
     snapshot = _dump(db)
     with pytest.raises(AccessDenied, match="plays DPRK; it cannot choose for CHN"):
-        room.choose(ana, 0, "aid_dprk", role="CHN")
-    with pytest.raises(GameError, match="DPRK has no option 'aid_dprk'"):
-        room.choose(ana, 0, "aid_dprk")  # China's option is not the DPRK's
+        room.choose(ana, 0, "more_aid", role="CHN")
+    with pytest.raises(GameError, match="DPRK has no move 'more_aid'"):
+        room.choose(ana, 0, "more_aid")  # China's move is not the DPRK's
+    with pytest.raises(GameError, match="launch_satellite is not possible now: needs space capability"):
+        room.choose(ana, 0, "launch_satellite")
     for action in (lambda t: room.advance(t, 0), lambda t: room.release(t, "ceasefire_talks"), room.pause,
                    room.resume, room.end):
         with pytest.raises(AccessDenied, match="only the instructor"):
             action(ana)
     with pytest.raises(AccessDenied, match="instructor's token"):
-        room.choose(ins, 0, "hold")
+        room.choose(ins, 0, "keep")
     for forged in ("not-a-token", ana[:-2] + "xx", "", None, ins.upper()):
         with pytest.raises(AccessDenied):
-            room.choose(forged, 0, "hold")
+            room.choose(forged, 0, "keep")
         with pytest.raises(AccessDenied):
             room.advance(forged, 0)
         with pytest.raises(AccessDenied):
@@ -165,28 +168,30 @@ def test_a_seat_acts_only_for_its_own_role(tmp_path):
 
 def test_replayed_or_early_requests_are_refused_and_change_nothing(tmp_path):
     db, room, _, ins, ana, ben = _open(tmp_path)
-    room.choose(ana, 0, "export_munitions")
-    assert room.choose(ben, 0, "aid_dprk").resolved  # both roles chose: the turn resolves
+    room.choose(ana, 0, "export_more")
+    assert room.choose(ben, 0, "more_aid").resolved  # both roles chose: the turn resolves
     snapshot = _dump(db)
     with pytest.raises(StaleRequest, match="for turn 1, but the room is at turn 2 of 8"):
-        room.choose(ana, 0, "export_munitions")  # the same request again
+        room.choose(ana, 0, "export_more")  # the same request again
     with pytest.raises(StaleRequest):
-        room.choose(ana, 0, "hold")
+        room.choose(ana, 0, "keep")
     with pytest.raises(StaleRequest):
-        room.choose(ana, 2, "hold")  # a turn not yet open
+        room.choose(ana, 2, "keep")  # a turn not yet open
     with pytest.raises(StaleRequest):
-        room.choose(ana, "1", "hold")
+        room.choose(ana, "1", "keep")
     with pytest.raises(StaleRequest):
         room.advance(ins, 0)
     with pytest.raises(StaleRequest):
         room.release(ins, "ceasefire_talks", turn=0)
-    with pytest.raises(GameError, match="no option"):
+    with pytest.raises(GameError, match="no move"):
         room.choose(ana, 1, "conquer_the_world")
+    with pytest.raises(GameError, match="not possible now"):
+        room.choose(ana, 1, "recall_troops")  # no soldiers abroad yet
     with pytest.raises(GameError, match="comes on its own"):
         room.release(ins, "poor_harvest")
     assert _dump(db) == snapshot
-    room.choose(ana, 1, "hold")
-    with pytest.raises(StaleRequest, match="already chosen hold"):
+    room.choose(ana, 1, "keep")
+    with pytest.raises(StaleRequest, match="already chosen keep"):
         room.choose(ana, 1, "engage_us")
     room.release(ins, "rice_deal")
     with pytest.raises(StaleRequest, match="already released"):
@@ -195,7 +200,7 @@ def test_replayed_or_early_requests_are_refused_and_change_nothing(tmp_path):
 
 def test_instructor_sees_who_has_moved_and_the_injects(tmp_path):
     _, room, code, ins, ana, ben = _open(tmp_path)
-    room.choose(ana, 0, "hold")
+    room.choose(ana, 0, "keep")
     room.release(ins, "ceasefire_talks")
     iv = room.view(ins)
     assert isinstance(iv, InstructorView)
@@ -204,7 +209,12 @@ def test_instructor_sees_who_has_moved_and_the_injects(tmp_path):
     released = {i.id: i.released_turn for i in iv.injects}
     assert released == {"poor_harvest": None, "ceasefire_talks": 0, "rice_deal": None}
     assert set(iv.views) == {"DPRK", "CHN"} and iv.views["DPRK"].advice is not None
-    assert room.view(ben).chosen is None and room.view(ana).chosen == "hold"
+    assert room.view(ben).chosen is None and room.view(ana).chosen == "keep"
+    seat = room.view(ana)  # the seat's moves say which are possible now, and why not; so does the advisor
+    not_now = {o.name: o.reason for o in seat.options if o.possible == 0}
+    assert "launch_satellite" in not_now and all(not_now.values())
+    assert not_now == {o.option: o.reason for o in iv.views["DPRK"].advice.options if o.possible == 0}
+    assert [b.name for b in seat.world.posture] == [i.indicator for i in ACTOR_CLASSES["DPRK"].instruments]
     lobby = room.lobby(code.lower())
     assert lobby.roles == {"DPRK": ("Ana",), "CHN": ("Ben",)} and lobby.turn == 0
 
@@ -214,7 +224,7 @@ def test_two_simultaneous_choices_for_one_seat_keep_exactly_one(tmp_path):
     mate = setup.join(code, "DPRK", "Ana's teammate")
     for turn in range(4):
         tokens = (ana, ana) if turn % 2 == 0 else (ana, mate)  # the same seat twice; two seats of one team
-        options = ("export_munitions", "hold")
+        options = ("court_china", "keep")  # possible in every turn
         barrier = threading.Barrier(2)
         results: list = [None, None]
 
@@ -239,10 +249,59 @@ def test_two_simultaneous_choices_for_one_seat_keep_exactly_one(tmp_path):
         assert rows == [(acks[0].option,)]
         with pytest.raises(sqlite3.IntegrityError):  # and the table itself would keep only one
             conn.execute("INSERT INTO choices (room_id, role, turn, option, seat_id) "
-                         "SELECT room_id, role, turn, 'hold', seat_id FROM choices WHERE role = 'DPRK' AND turn = ?",
+                         "SELECT room_id, role, turn, 'keep', seat_id FROM choices WHERE role = 'DPRK' AND turn = ?",
                          (turn,))
         conn.close()
-        assert setup.choose(ben, turn, "tolerate").resolved
+        assert setup.choose(ben, turn, "keep").resolved
+
+
+LAUNCH_SCENARIO = """\
+extends: baseline
+initial:
+  DPRK.space_capability: 0.6
+"""
+
+LAUNCH_DRILL = """\
+name: launch_drill
+title: Launch drill
+scenario: launch.yaml
+roles: [DPRK, CHN]
+turn_months: 3
+turns: 2
+briefings:
+  DPRK: "You want a satellite in orbit, you fear a failure, and you can do a launch (s001-space-tech)."
+  CHN: "You want a quiet buffer, you fear launches, and you can do little about them (s000-buffer)."
+injects:
+  - id: rocket_failure
+    label: A rocket fails on the pad
+    release: instructor
+    set: {DPRK.space_capability: 0.1}
+    claims: [s001-space-tech]
+"""
+
+
+def test_an_inject_that_rules_out_a_chosen_move_leaves_the_posture_kept(tmp_path):
+    """A student chose a launch; then the instructor released an inject that makes it impossible in every world.
+
+    The room still resolves and replays: the DPRK keeps its posture in that turn (the record keeps the choice)."""
+    (tmp_path / "launch.yaml").write_text(LAUNCH_SCENARIO, encoding="utf-8")
+    (tmp_path / "drill.yaml").write_text(LAUNCH_DRILL, encoding="utf-8")
+    room = Classroom(tmp_path / "c.sqlite3")
+    code, ins = room.open_room(load_exercise(tmp_path / "drill.yaml"), members=6, seed=2)
+    ana, ben = room.join(code, "DPRK", "Ana"), room.join(code, "CHN", "Ben")
+    assert room.choose(ana, 0, "launch_satellite") == Ack(0, "launch_satellite", False, "open")
+    room.release(ins, "rocket_failure", turn=0)
+    assert room.choose(ben, 0, "keep").resolved
+    assert room.view(ana).turn == 1
+    record = room.record(ins)
+    assert record.choices == [{"DPRK": "launch_satellite", "CHN": "keep"}]
+    game = Game.replay(record)
+    res = game.results()
+    assert (res.choices("DPRK")[:, 0] == "keep").all() and (res.reasons("DPRK")[:, :3] == "player").all()
+    assert (res.indicator("DPRK.satellites_launched")[:, 1] == res.indicator("DPRK.satellites_launched")[:, 0]).all()
+    assert game.debrief().roles["DPRK"].timeline[0].choice_share == 0
+    with pytest.raises(GameError, match="launch_satellite is not possible now"):  # and now it is refused
+        room.choose(ana, 1, "launch_satellite")
 
 
 def test_private_briefings_stay_private(tmp_path):
@@ -264,20 +323,20 @@ def test_pause_resume_end_and_the_debrief(tmp_path):
         room.debrief(ana)
     room.pause(ins)
     with pytest.raises(WrongState, match="paused"):
-        room.choose(ana, 0, "hold")
+        room.choose(ana, 0, "keep")
     with pytest.raises(WrongState, match="paused"):
         room.advance(ins, 0)
     with pytest.raises(WrongState):
         room.pause(ins)
     room.release(ins, "ceasefire_talks")  # allowed while paused
     room.resume(ins)
-    room.choose(ana, 0, "hold")
+    room.choose(ana, 0, "keep")
     room.advance(ins, 0)
     room.end(ins)
     view = room.view(ana)
     assert view.status == "ended" and view.debrief_ready and view.months == "game over"
     with pytest.raises(WrongState):
-        room.choose(ana, 1, "hold")
+        room.choose(ana, 1, "keep")
     with pytest.raises(WrongState):
         room.join(code, "CHN", "Late")
     with pytest.raises(WrongState):
@@ -285,7 +344,7 @@ def test_pause_resume_end_and_the_debrief(tmp_path):
     d = room.debrief(ana)
     assert list(d.roles) == ["DPRK"] and d.turns_played == 1 and not d.finished
     assert set(room.debrief(ins).roles) == {"DPRK", "CHN"}
-    assert room.record(ins).choices == [{"DPRK": "hold", "CHN": None}]
+    assert room.record(ins).choices == [{"DPRK": "keep", "CHN": None}]
     page = d.to_html()  # a student's report: no record, no other role's briefing
     assert "You are China" not in page and "Game record" not in page
     assert d.exercise.briefings == {"DPRK": load_exercise(EXERCISE).briefings["DPRK"]}

@@ -9,8 +9,13 @@ import pytest
 
 import sim
 from sim.scenario.evidence import load_claims
-from sim.data import EXERCISE_DIR, bundled_exercises
+from sim.data import EXERCISE_DIR, SCENARIO_DIR, bundled_exercises
 from sim.game.exercise import CLAIM_ID, Exercise, load_exercise, load_exercise_text
+from sim.scenario import month_label
+
+BASELINE = sim.load_scenario(SCENARIO_DIR / "baseline.yaml")
+TOO_MANY = BASELINE.months // 3 + 1
+"""Turns of 3 months that do not fit the baseline's horizon."""
 
 GOOD = """\
 name: drill
@@ -34,7 +39,7 @@ injects:
     claims: [s004-irritates]
   - id: harvest
     label: Poor harvest
-    month: 2024-10
+    month: 2024-01
     shift: {params.grain_production_t: -300000}
 debrief:
   - "What happened?"
@@ -83,13 +88,14 @@ def test_exercise_round_trips_through_plain_data():
 
 def test_game_scenario_cuts_the_horizon_and_turns_injects_into_events(tmp_path):
     ex = load_exercise(_write(tmp_path, GOOD))
-    assert ex.months == 12 and ex.turn_label(1) == "2024-09 to 2024-11"
+    y0, m0 = BASELINE.start_ym
+    assert ex.months == 12 and ex.turn_label(1) == f"{month_label(y0, m0, 3)} to {month_label(y0, m0, 5)}"
     sc = ex.game_scenario([("ceasefire", 2)])
     assert sc.months == 12 and sc.expectations == []
     labels = [(e.month, e.label) for e in sc.events]
-    assert ("2024-10", "Poor harvest") in labels
-    assert ("2024-12", "Ceasefire talks") in labels
-    assert labels.index(("2024-10", "Poor harvest")) < labels.index(("2024-12", "Ceasefire talks"))
+    released = (month_label(y0, m0, 6), "Ceasefire talks")  # at the start of turn 3
+    assert ("2024-01", "Poor harvest") in labels and released in labels
+    assert labels.index(("2024-01", "Poor harvest")) < labels.index(released)
     # a released inject after the months asked for is not in the scenario
     assert "Ceasefire talks" not in [e.label for e in ex.game_scenario([("ceasefire", 2)], months=6).events]
 
@@ -104,7 +110,8 @@ BAD = [
     ("unknown role", "roles: [DPRK, CHN]", "roles: [DPRK, XYZ]", "roles[1]", "unknown role 'XYZ'", "roles:"),
     ("claim not in the evidence", "Survive (s000-survival).", "Survive (s000-survivor).", "briefings.DPRK",
      "s000-survivor", "Survive (s000-survivor)"),
-    ("turns beyond the horizon", "turns: 4", "turns: 13", "turns", "runs 36 months", "turns: 13"),
+    ("turns beyond the horizon", "turns: 4", f"turns: {TOO_MANY}", "turns", f"runs {BASELINE.months} months",
+     f"turns: {TOO_MANY}"),
     ("unknown inject path", "set: {params.war_intensity_target: 0.1}", "set: {params.war_intensty: 0.1}",
      "injects[0].set.params.war_intensty", "unknown world parameter", "params.war_intensty"),
     ("missing briefing", "  CHN: |\n    You are China: keep the buffer (s000-buffer).\n", "", "briefings.CHN",
@@ -117,7 +124,7 @@ BAD = [
      "s004-irritated", "claims: [s004-irritated]"),
     ("inject with month and release", "    release: instructor\n", "    release: instructor\n    month: 2024-08\n",
      "injects[0]", "not both", "- id: ceasefire"),
-    ("inject outside the game", "month: 2024-10", "month: 2025-08", "injects[1].month", "outside the game",
+    ("inject outside the game", "month: 2024-01", "month: 2025-08", "injects[1].month", "outside the game",
      "month: 2025-08"),
     ("inject value out of range", "set: {params.war_intensity_target: 0.1}",
      "set: {params.war_intensity_target: 3}", "injects[0].set.params.war_intensity_target", "between 0 and 1",

@@ -1,7 +1,9 @@
 """The teaching game: a scripted player plays a whole exercise through the API.
 
 Its debrief is checked against runs computed directly with ``sim.run`` and ``sim.Simulation`` (scripted and outside
-choices); then the terminal game with piped standard input, and the self-contained HTML report.
+choices: the player's move in a turn's first month, ``keep`` in the others); then moves that are impossible in every
+world (refused) or in some (made where possible), the terminal game with piped standard input, and the
+self-contained HTML report.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sim
 from sim.cli import play as play_cli
 from sim.actors import ACTOR_CLASSES
 from sim.data import EXERCISE_DIR
-from sim.game import Game, GameError, GameRecord
+from sim.game import Game, GameError, GameRecord, load_exercise
 from sim.indicators import INDEX, NAMES
 from sim.data import SCENARIO_DIR
 from sim.scenario import month_label
@@ -30,8 +32,9 @@ from sim.engine import Setup, Simulation
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISE = "pyongyang_bargain"
 MEMBERS, SEED = 40, 11
-PLAN = ["export_munitions", "seek_china_trade", "hold", "missile_test", "engage_us", "export_munitions",
-        "deploy_troops", None]  # None: this turn the model's rule plays the DPRK
+# Moves possible in every world when they are played (deploy_more needs the treaty of 2024-06, turn 4).
+PLAN = ["export_more", "court_china", "keep", "test_more", "engage_us", "deploy_more", "export_less",
+        None]  # None: this turn the model's rule plays the DPRK
 RELEASES = {2: "ceasefire_talks", 5: "rice_deal"}  # turn index -> inject released before it
 
 
@@ -57,13 +60,22 @@ def debrief(game):
     return game.debrief()
 
 
+def _start(raw) -> tuple[int, int]:
+    """The year and month the exercise's scenario starts, read from the scenario file's text."""
+    text = (SCENARIO_DIR / f"{raw['scenario']}.yaml").read_text(encoding="utf-8")
+    year, month = str(yaml.safe_load(text)["start"]).split("-")
+    return int(year), int(month)
+
+
 def _direct_scenario(plan, releases, months=24):
     """The game rebuilt by hand as a scenario file: injects as events, the player's turns scripted.
 
-    Built from the exercise file's text, not from sim.exercise.
+    A turn's move is scripted in its first month and ``keep`` in the others. Built from the exercise
+    file's text, not from sim.exercise.
     """
     raw = yaml.safe_load((EXERCISE_DIR / f"{EXERCISE}.yaml").read_text(encoding="utf-8"))
     tm = raw["turn_months"]
+    y0, m0 = _start(raw)
     injects = {i["id"]: i for i in raw["injects"]}
 
     def event(inj, month):
@@ -74,15 +86,21 @@ def _direct_scenario(plan, releases, months=24):
         return ev
 
     events = [event(i, i["month"]) for i in raw["injects"] if "month" in i]
-    events += [event(injects[iid], month_label(2024, 6, turn * tm)) for turn, iid in sorted(releases.items())]
-    scripted = [{"actor": "DPRK", "option": opt, "from": month_label(2024, 6, turn * tm),
-                 "to": month_label(2024, 6, turn * tm + tm - 1)} for turn, opt in enumerate(plan) if opt]
+    events += [event(injects[iid], month_label(y0, m0, turn * tm)) for turn, iid in sorted(releases.items())]
+    scripted = []
+    for turn, opt in enumerate(plan):
+        if opt:
+            scripted.append({"actor": "DPRK", "option": opt, "months": [month_label(y0, m0, turn * tm)]})
+            scripted.append({"actor": "DPRK", "option": "keep", "from": month_label(y0, m0, turn * tm + 1),
+                             "to": month_label(y0, m0, turn * tm + tm - 1)})
     data = {"extends": raw["scenario"], "months": months, "events": events, "scripted": scripted}
     return sim.load_scenario_text(yaml.safe_dump(data, sort_keys=False), "direct.yaml", base_dir=SCENARIO_DIR)
 
 
 def _schedule(plan, tm=3, role="DPRK"):
-    return [None if o is None else ACTOR_CLASSES[role].option_index(o) for o in plan for _ in range(tm)]
+    """Month by month: each turn's move in its first month, then keep (0); None: the rule's."""
+    return [None if o is None else ACTOR_CLASSES[role].option_index(o) if j == 0 else 0
+            for o in plan for j in range(tm)]
 
 
 def _stepped(scenario, members, seed, schedules):
@@ -159,21 +177,30 @@ def test_debrief_numbers_match_direct_runs(debrief):
 def test_timeline_records_the_choices_and_what_followed(debrief, game):
     rd = debrief.roles["DPRK"]
     assert [e.choice for e in rd.timeline] == PLAN
-    assert [e.months for e in rd.timeline][:2] == ["2024-06 to 2024-08", "2024-09 to 2024-11"]
+    y0, m0 = game.exercise.scenario.start_ym
+    assert [e.months for e in rd.timeline][:2] == [f"{month_label(y0, m0, 0)} to {month_label(y0, m0, 2)}",
+                                                   f"{month_label(y0, m0, 3)} to {month_label(y0, m0, 5)}"]
     assert any("Ceasefire" in n or "talks" in n for n in rd.timeline[2].news)
-    # The model's main choice in each turn (per world the option it took most often, ties to the
-    # later month; then the most common across worlds), from the counterfactual run.
+    # The model's main move in each turn (per world the move other than keep it made most often,
+    # ties to the one made later, keep where it made none; then the most common across worlds),
+    # from the counterfactual run.
     names = ACTOR_CLASSES["DPRK"].option_names()
     for e in rd.timeline:
         block = rd.model.choices("DPRK")[:, e.turn * 3:e.turn * 3 + 3]
         mains = []
         for row in block:
-            counts = {o: list(row).count(o) for o in row}
-            top = max(counts.values())
-            mains.append(next(o for o in reversed(row) if counts[o] == top))
+            moved = [o for o in row if o != "keep"]
+            if not moved:
+                mains.append("keep")
+                continue
+            top = max(moved.count(o) for o in moved)
+            mains.append(next(o for o in reversed(row) if o != "keep" and moved.count(o) == top))
         best = max(names, key=lambda o: (mains.count(o), -names.index(o)))
         assert e.model_choice == best and e.model_share == pytest.approx(mains.count(best) / MEMBERS)
-    assert rd.timeline[3].played == "missile_test" and rd.timeline[3].played_share == 1.0
+    # The player's moves are the main moves of their turns, made in every world.
+    for e, move in zip(rd.timeline, PLAN, strict=True):
+        if move is not None:
+            assert (e.played, e.played_share, e.choice_share) == (move, 1.0, 1.0)
     assert debrief.questions == list(game.exercise.debrief)
     assert debrief.finished and debrief.turns_played == 8 and debrief.months == 24
 
@@ -195,11 +222,25 @@ def test_advisor_changes_nothing_and_agrees_with_the_rule():
 
     fresh = Game(EXERCISE, role="DPRK", members=60, seed=SEED)
     advice = fresh.advisor()
-    assert advice.month == "2024-06" and len(advice.options) == 7
+    cls = ACTOR_CLASSES["DPRK"]
+    assert advice.month == fresh.exercise.month_label(0) and len(advice.options) == len(cls.options)
+    assert [o.option for o in advice.options] == list(cls.option_names())
     assert sum(o.best_share for o in advice.options) == pytest.approx(1.0)
-    for o in advice.options:
-        assert 0 <= o.score <= 1
-        assert sum(o.by_interest.values()) == pytest.approx(o.score)
+    params = fresh.sim.params
+    impossible = fresh.impossible()
+    assert "deploy_more" in impossible  # the mutual-assistance treaty comes in 2024-06
+    for o, move in zip(advice.options, cls.options, strict=True):
+        assert o.score == pytest.approx(sum(o.by_interest.values()) - o.cost)
+        expected = 0.0 if move.name == "keep" else params["act_cost"] if move.is_act else params["switching_cost"]
+        assert o.cost == pytest.approx(float(np.mean(expected)))
+        assert (o.possible == 0) == (o.option in impossible)
+        assert o.reason == impossible.get(o.option, "")
+        if o.possible == 0:
+            assert o.best_share == 0  # the best is a possible move
+    # The model looks several months ahead (params.horizon_months), and says so.
+    months = int(np.asarray(params["horizon_months"]).reshape(-1)[0])
+    assert advice.horizon == months and f"looking {months} month" in advice.sentence
+    assert "one month" not in advice.sentence
     rule = sim.run(fresh.scenario, members=60, seed=SEED)  # the model plays the DPRK in month 0
     choice, reason = rule.choices("DPRK")[:, 0], rule.reasons("DPRK")[:, 0]
     considered = choice[reason != "unpredictability"]
@@ -216,15 +257,21 @@ def test_advisor_changes_nothing_and_agrees_with_the_rule():
 def test_view_shows_state_world_others_and_news():
     game = Game(EXERCISE, role="DPRK", members=20, seed=SEED)
     first = game.view()
-    assert first.turn == 0 and first.others == () and first.months == "2024-06 to 2024-08"
+    assert first.turn == 0 and first.others == () and first.months == game.exercise.turn_label(0)
     assert {b.name for b in first.own} >= {"DPRK.food_security", "DPRK.regime_security"}
     assert "CHN.influence_over_dprk" in {b.name for b in first.world}
+    # The posture: the role's instruments, with their own descriptions, also among its indicators.
+    instruments = ACTOR_CLASSES["DPRK"].instruments
+    assert [b.name for b in first.posture] == [i.indicator for i in instruments]
+    assert [b.description for b in first.posture] == [i.description for i in instruments]
+    assert {b.name for b in first.posture} <= {b.name for b in first.own}
+    assert any(s.startswith("Your posture") for s in first.sentences)
     assert first.advice is None  # the exercise's advisor is off
-    game.play("export_munitions")
-    game.play(1)  # an index
+    game.play("export_more")
+    game.play(ACTOR_CLASSES["DPRK"].option_index("court_china"))  # an index
     game.release("ceasefire_talks")
     v = game.view()
-    assert v.turn == 2 and v.choices == ((0, "export_munitions"), (1, "deploy_troops"))
+    assert v.turn == 2 and v.choices == ((0, "export_more"), (1, "court_china"))
     assert any("open talks" in n for n in v.news)
     assert len(v.others) == 6 and "DPRK" not in {m.actor for m in v.others}
     for m in v.others:
@@ -232,7 +279,7 @@ def test_view_shows_state_world_others_and_news():
         assert all(0 <= s <= 1 for s in m.ever.values())
         assert set(m.reasons) <= set(m.shares)
     assert any("% of worlds" in s for s in v.sentences)
-    for b in (*v.own, *v.world, *v.interests):
+    for b in (*v.own, *v.world, *v.interests, *v.posture):
         assert b.p10 <= b.median <= b.p90
         assert len(b.series) == 7  # months 0..6
     assert json.dumps(v.to_dict())  # plain data for a dashboard
@@ -248,12 +295,107 @@ def test_options_cite_their_evidence():
         assert o.claims and all(c.quote for c in o.claims)
 
 
+def test_a_move_is_made_in_the_first_month_and_the_posture_holds_for_the_turn():
+    game = Game(EXERCISE, role="DPRK", members=12, seed=SEED)
+    tm = game.exercise.turn_months
+    step = np.asarray(game.sim.params["posture_step"], dtype=float)
+    game.play("export_more")
+    game.play(None)
+    res = game.results()
+    level = res.indicator("DPRK.export_level")
+    np.testing.assert_allclose(level[:, 1], np.minimum(level[:, 0] + step, 1.0), rtol=0, atol=1e-6)
+    assert (level[:, 1:tm + 1] == level[:, [1]]).all()  # kept for the rest of the turn
+    choices, reasons = res.choices("DPRK"), res.reasons("DPRK")
+    assert (choices[:, 0] == "export_more").all() and (choices[:, 1:tm] == "keep").all()
+    assert (reasons[:, :tm] == "player").all()
+    # A turn left to the model's rule: the rule's moves and reasons, reviews on its own cadence.
+    assert not (reasons[:, tm:] == "player").any()
+    assert game.view().choices == ((0, "export_more"), (1, None))
+
+
+def test_a_move_possible_in_no_world_is_refused_with_the_reason():
+    game = Game(EXERCISE, role="DPRK", members=6, seed=1)
+    impossible = game.impossible()
+    assert {"deploy_more", "recall_troops", "launch_satellite"} <= set(impossible)  # no treaty, no troops, no rocket
+    with pytest.raises(GameError, match=r"launch_satellite is not possible now: needs space capability 0\.5; it is "):
+        game.play("launch_satellite")
+    with pytest.raises(GameError, match="deploy_more is not possible now: needs the mutual-assistance treaty"):
+        game.play("Deploy more")
+    with pytest.raises(GameError, match="recall_troops is not possible now: DPRK.deployment_level is already at"):
+        game.play({"DPRK": "recall_troops"})
+    assert game.turn == 0 and game.months_played == 0  # nothing changed
+    by_name = {o.name: o for o in game.options()}
+    for name, why in impossible.items():
+        assert by_name[name].possible == 0 and by_name[name].reason == why
+    assert all(o.possible == 1 and o.reason == "" for n, o in by_name.items() if n not in impossible)
+    for _ in range(game.turns - 1):  # step the exports up to the most the DPRK can offer
+        if "export_more" in game.impossible():
+            break
+        game.play("export_more")
+    assert (game.results().indicator("DPRK.export_level")[:, -1] == 1.0).all()
+    with pytest.raises(GameError, match="export_more is not possible now: DPRK.export_level is already at its most"):
+        game.play("export_more")
+    # A multi-role game names the role.
+    both = Game(EXERCISE, role=["DPRK", "CHN"], members=3, seed=1)
+    with pytest.raises(GameError, match="DPRK: launch_satellite is not possible now"):
+        both.play({"DPRK": "launch_satellite", "CHN": None})
+
+
+SPACE_SCENARIO = """\
+extends: baseline
+uncertainties:
+  - path: initial.DPRK.space_capability
+    dist: uniform
+    low: 0.3
+    high: 0.7
+    label: "How far Pyongyang's space programme has come"
+    claims: [s001-space-tech]
+"""
+
+
+def _space_exercise(tmp_path):
+    """Pyongyang's bargain on a scenario whose worlds start with different space capabilities."""
+    (tmp_path / "space.yaml").write_text(SPACE_SCENARIO, encoding="utf-8")
+    text = (EXERCISE_DIR / f"{EXERCISE}.yaml").read_text(encoding="utf-8").replace("scenario: baseline",
+                                                                                    "scenario: space.yaml")
+    path = tmp_path / "space_bargain.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_exercise(path)
+
+
+def test_a_move_possible_in_some_worlds_is_made_there_and_the_posture_kept_elsewhere(tmp_path):
+    ex = _space_exercise(tmp_path)
+    game = Game(ex, role="DPRK", members=40, seed=SEED)
+    launch = {o.name: o for o in game.options()}["launch_satellite"]
+    assert 0 < launch.possible < 1 and launch.reason == "" and "launch_satellite" not in game.impossible()
+    advice = {o.option: o for o in game.advisor().options}["launch_satellite"]
+    assert advice.possible == launch.possible
+    game.play("launch_satellite")
+    res = game.results()
+    can = res.indicator("DPRK.space_capability")[:, 0] >= 0.5
+    assert can.mean() == pytest.approx(launch.possible)
+    choices = res.choices("DPRK")
+    assert ((choices[:, 0] == "launch_satellite") == can).all() and (choices[~can, 0] == "keep").all()
+    assert (res.reasons("DPRK")[:, :3] == "player").all()
+    launched = res.indicator("DPRK.satellites_launched")
+    assert ((launched[:, 1] > launched[:, 0]) == can).all()
+    for _ in range(2):
+        game.play(None)
+    d = game.debrief()
+    first = d.roles["DPRK"].timeline[0]
+    assert first.choice == "launch_satellite" and first.choice_share == pytest.approx(launch.possible)
+    again = Game.replay(GameRecord.from_json(game.record().to_json()))
+    assert np.array_equal(again.results().history, game.results().history)
+    assert again.debrief().summary() == d.summary()
+
+
 def test_bad_moves_are_refused_and_change_nothing():
     game = Game(EXERCISE, role="DPRK", members=5, seed=1)
-    with pytest.raises(GameError, match="no option 'squeeze_trade'"):
+    with pytest.raises(GameError, match="no move 'squeeze_trade'"):
         game.play("squeeze_trade")
-    with pytest.raises(GameError, match="no option 7"):
-        game.play(7)
+    n = len(ACTOR_CLASSES["DPRK"].options)
+    with pytest.raises(GameError, match=f"no move {n}"):
+        game.play(n)
     with pytest.raises(GameError, match="nothing to debrief"):
         game.debrief()
     with pytest.raises(GameError, match="no inject 'nope'"):
@@ -269,17 +411,18 @@ def test_bad_moves_are_refused_and_change_nothing():
     with pytest.raises(GameError, match="members"):
         Game(EXERCISE, role="DPRK", members=0)
     for _ in range(8):
-        game.play("hold")
+        game.play("keep")
     with pytest.raises(GameError, match="game is over"):
-        game.play("hold")
+        game.play("keep")
+    assert game.impossible() == {}
     with pytest.raises(GameError, match="game is over"):
         game.advisor()
 
 
 def test_several_roles_each_against_the_model_with_the_others_as_played():
     game = Game(EXERCISE, role=["DPRK", "CHN"], members=15, seed=5)
-    plan = [{"DPRK": "export_munitions", "CHN": "squeeze_trade"}, {"DPRK": "seek_china_trade", "CHN": None},
-            {"DPRK": None, "CHN": "aid_dprk"}]
+    plan = [{"DPRK": "export_more", "CHN": "squeeze_trade"}, {"DPRK": "court_china", "CHN": None},
+            {"DPRK": None, "CHN": "more_aid"}]
     for choices in plan:
         game.play(choices)
     d = game.debrief()
@@ -291,7 +434,7 @@ def test_several_roles_each_against_the_model_with_the_others_as_played():
     both = _stepped(d.scenario, 15, 5, sched)
     assert np.array_equal(both.history, d.played.history)
     with pytest.raises(GameError, match="several roles"):
-        game.play("hold")
+        game.play("keep")
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -313,7 +456,7 @@ def test_html_report_is_self_contained(debrief, tmp_path):
     better = sum(r["result"] == "better" for r in overall) / MEMBERS
     assert better == pytest.approx(debrief.roles["DPRK"].overall.better)
     timeline = list(csv.DictReader(paths["timeline"].open(encoding="utf-8")))
-    assert [r["your_choice"] for r in timeline][:2] == ["export_munitions", "seek_china_trade"]
+    assert [r["your_choice"] for r in timeline][:2] == ["export_more", "court_china"]
     replayed = Game.replay(GameRecord.from_json(paths["record"].read_text(encoding="utf-8")))
     assert replayed.debrief().to_csv() == paths["csv"].read_text(encoding="utf-8")
 
@@ -328,20 +471,27 @@ def _play_cli(monkeypatch, capsys, text, *argv):
     return code, out.out, out.err
 
 
+def _number(name, role="DPRK"):
+    return str(ACTOR_CLASSES[role].option_index(name) + 1)
+
+
 def test_play_cli_with_piped_choices(monkeypatch, capsys, tmp_path):
-    lines = ["foo", "0", "1", "release ceasefire_talks", "release ceasefire_talks", "Seek China Trade", "", "3", "4",
-             "5", "6", "7", "hold"]
+    lines = ["foo", "0", "launch satellite", _number("export_more"), "release ceasefire_talks",
+             "release ceasefire_talks", "Court China", "", "model", _number("test_more"), _number("deploy_more"),
+             _number("engage_us"), "keep", "keep"]
     code, out, err = _play_cli(monkeypatch, capsys, "\n".join(lines) + "\n", EXERCISE, "--role", "DPRK",
                                "--members", 8, "--report", tmp_path / "rep")
     assert code == 0, err
     assert "You are North Korea" in out and "s000-survival" in out
-    assert "'foo' is not one of your options" in out
-    assert "There is no option 0" in out
+    assert "'foo' is not one of your moves" in out
+    assert "There is no move 0" in out
+    assert "launch_satellite is not possible now: needs space capability" in out  # shown, not played
     assert "already released" in out
+    assert "your posture (instrument levels" in out and "first month" in out
     assert "Debrief" in out and "Questions for the debrief" in out
     record = GameRecord.from_json((tmp_path / "rep" / "record.json").read_text(encoding="utf-8"))
-    assert [c["DPRK"] for c in record.choices] == ["export_munitions", "seek_china_trade", "missile_test",
-                                                   "launch_satellite", "seek_china_trade", "engage_us", "hold", "hold"]
+    assert [c["DPRK"] for c in record.choices] == ["export_more", "court_china", None, "test_more", "deploy_more",
+                                                   "engage_us", "keep", "keep"]
     assert record.releases == [("ceasefire_talks", 1)]
     html = (tmp_path / "rep" / "debrief.html").read_text(encoding="utf-8")
     assert "http://" not in html and "https://" not in html
@@ -382,5 +532,6 @@ def test_play_cli_in_a_real_pipe(tmp_path):
                           text=True, cwd=ROOT, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "Advisor" in proc.stdout and "You are Russia" in proc.stdout and "End of input" in proc.stdout
+    assert "months ahead" in proc.stdout
     record = GameRecord.from_json((report / "record.json").read_text(encoding="utf-8"))
-    assert [c["RUS"] for c in record.choices] == ["buy_munitions", "court_china"]
+    assert [c["RUS"] for c in record.choices] == ["keep", "court_china"]

@@ -217,8 +217,8 @@ def test_hostile_names_reach_classmates_and_the_instructor_as_plain_text(db):
         assert_plain(ok(page("views/classroom.py", token=token)), names)
     # a teammate's late choice is refused with a message that names who chose: plain text too
     late = ok(page("views/classroom.py", token=script))
-    late.radio(key="cls_option_0").set_value("export_munitions").run()
-    room.choose(image, 0, "hold")  # meanwhile, the teammate chooses
+    late.radio(key="cls_option_0").set_value("export_more").run()
+    room.choose(image, 0, "keep")  # meanwhile, the teammate chooses
     late.button(key="cls_choose").click().run()
     assert "a choice is final" in texts(ok(late).error)
     assert_plain(late, (IMAGE,))
@@ -279,17 +279,17 @@ def test_a_turn_resolves_when_every_seated_role_has_chosen_or_the_instructor_adv
     room = Classroom(db)
     code, ins = room.open_room(EXERCISE, members=MEMBERS, seed=3, seats_per_role=2)
     ana = room.join(code, "DPRK", "Ana")
-    ack = room.choose(ana, 0, "hold")  # the only seated role has chosen: the turn resolves
+    ack = room.choose(ana, 0, "keep")  # the only seated role has chosen: the turn resolves
     assert ack.resolved and room.view(ins).turn == 1
     ben = room.join(code, "CHN", "Ben")  # a second role sits down: now both must choose
     cleo = room.join(code, "CHN", "Cleo")
-    assert not room.choose(ana, 1, "hold").resolved
+    assert not room.choose(ana, 1, "keep").resolved
     assert room.view(ins).turn == 1 and room.view(ins).waiting == ("CHN",)
-    assert room.choose(cleo, 1, "tolerate").resolved  # one seat of a team answers for its role
+    assert room.choose(cleo, 1, "keep").resolved  # one seat of a team answers for its role
     with pytest.raises(PeninsulaError):
-        room.choose(ben, 1, "aid_dprk")  # the turn has moved on
+        room.choose(ben, 1, "more_aid")  # the turn has moved on
     assert room.view(ins).turn == 2
-    assert not room.choose(ben, 2, "aid_dprk").resolved  # DPRK has not chosen
+    assert not room.choose(ben, 2, "more_aid").resolved  # DPRK has not chosen
     assert room.advance(ins, 2).resolved and room.view(ins).turn == 3  # the instructor does not wait
 
 

@@ -37,7 +37,7 @@ _hostile_numbers = st.one_of(
 )
 _tokens = st.sampled_from([
     "2024-06", "2024-07", "2025-01", "2027-06", "2024-13", "1999-01", "0000-00", "DPRK", "RUS", "CHN", "USA", "XYZ",
-    "hold", "ship_food", "dance", "params.cash_share", "params.nope", "world.war_intensity",
+    "keep", "ship_more_rice", "hold", "dance", "params.cash_share", "params.nope", "world.war_intensity",
     "initial.DPRK.hard_currency_usd", "DPRK.hard_currency_usd", "relations.RUS-DPRK", "RUS-DPRK", "baseline",
     "../baseline", "/etc/passwd", "uniform", "normal", "triangular", "choice", "below", "mostly", "lower_than", "",
     "~", "null", "true", "1e400", "NaN", ".inf", "a\x1bb", "two\nlines", "x" * 300, "My Name", "ok_name",
@@ -54,7 +54,7 @@ _anything = st.recursive(
 # -- plausible scenarios (the base that mutations then break) ---------------------------------
 
 _share = st.one_of(st.floats(0, 1), st.sampled_from([0, 1, 0.5]))
-_month = st.sampled_from(["2024-06", "2024-07", "2024-08", "2024-09", "2025-01", "2031-01"])
+_month = st.sampled_from(["2023-09", "2023-12", "2024-06", "2024-07", "2024-08", "2024-09", "2025-01", "2031-01"])
 _params = st.sampled_from(list(PARAMS))
 _indicators = st.sampled_from(list(INDICATORS))
 _actors = st.sampled_from(list(ACTOR_CLASSES))
@@ -91,7 +91,7 @@ FIELDS = {
                                                                         max_size=2)},
                                label=_text, shift=st.dictionaries(_paths, st.floats(-0.1, 0.1), max_size=2),
                                claims=_claims), max_size=3),
-    "scripted": st.lists(_record({"actor": _actors, "option": st.sampled_from(["hold", "ship_food", "tolerate"]),
+    "scripted": st.lists(_record({"actor": _actors, "option": st.sampled_from(["keep", "keep", "ship_more_rice", "squeeze_trade", "hold"]),
                                   "from": _month, "to": _month}, note=_text), max_size=2),
     "levers": st.lists(_record({"path": _share_paths, "label": _text, "min": st.just(0),
                                 "max": st.sampled_from([0.5, 1])},
@@ -108,7 +108,8 @@ FIELDS = {
     "expectations": st.lists(st.one_of(
         _record({"says": _text, "test": st.sampled_from(["below", "above"]), "indicator": _indicators,
                  "value": _share}, at=_month, share=_share),
-        _record({"says": _text, "test": st.just("mostly"), "actor": _actors, "option": st.just("hold")}),
+        _record({"says": _text, "test": st.just("mostly"), "actor": _actors,
+                 "option": st.sampled_from(["keep", "test_more", "hold"])}),
         _record({"says": _text, "test": st.just("lower_than"), "indicator": _indicators,
                  "than": st.sampled_from(["baseline", "nowhere"])}),
     ), max_size=2),

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.actors import ACTOR_CLASSES
 from sim.cli.main import main
 
 
@@ -18,25 +19,32 @@ def cmp():
 def test_differences_are_member_by_member(cmp):
     a = sim.run("baseline", members=60, seed=5)
     b = sim.run("ceasefire", members=60, seed=5)
-    t = a.dates.index("2027-06")
-    d = b.indicator("RUS.payments_to_dprk_usd")[:, t] - a.indicator("RUS.payments_to_dprk_usd")[:, t]
-    assert np.array_equal(cmp.difference("RUS.payments_to_dprk_usd", "2027-06"), d)
-    row = cmp.indicator_table().query("indicator == 'RUS.payments_to_dprk_usd' and month == '2027-06'").iloc[0]
+    end = a.dates[-1]
+    d = b.indicator("RUS.payments_to_dprk_usd")[:, -1] - a.indicator("RUS.payments_to_dprk_usd")[:, -1]
+    assert np.array_equal(cmp.difference("RUS.payments_to_dprk_usd", end), d)
+    row = cmp.indicator_table().query("indicator == 'RUS.payments_to_dprk_usd' and month == @end").iloc[0]
     assert row["median"] == pytest.approx(float(np.median(d)))
     assert row["p10"] <= row["median"] <= row["p90"]
 
 
 def test_default_months_and_a_ceasefire_shift(cmp):
-    assert cmp.dates == ["2025-06", "2026-06", "2027-06"]
+    dates = sim.load_scenario("baseline").dates()  # the start of each month, and the state at the end
+    assert cmp.dates == dates[12::12] and cmp.dates[-1] == dates[-1]  # every 12 months, and the end
+    end = cmp.dates[-1]
     table = cmp.indicator_table()
-    war = table.query("indicator == 'world.war_intensity' and month == '2027-06'").iloc[0]
+    war = table.query("indicator == 'world.war_intensity' and month == @end").iloc[0]
     assert war["median"] < -0.5  # the ceasefire lowers the war's intensity
+    assert np.median(cmp.difference("RUS.purchase_level", end)) < 0  # and Russia buys fewer shells
     shift = cmp.choice_table()
-    buy = shift.query("actor == 'RUS' and option == 'buy_munitions'").iloc[0]
-    assert buy["change"] < 0 and buy["share_a"] == pytest.approx(
-        float((sim.run("baseline", members=60, seed=5).choices("RUS") == "buy_munitions").mean()))
+    plain = sim.run("baseline", members=60, seed=5).choices("RUS")
+    for move in ACTOR_CLASSES["RUS"].option_names():
+        row = shift.query("actor == 'RUS' and option == @move").iloc[0]
+        assert row["share_a"] == pytest.approx(float((plain == move).mean())), move
+        assert row["change"] == pytest.approx(row["share_b"] - row["share_a"])
+    assert shift.query("actor == 'RUS'")["change"].abs().sum() > 0  # the ceasefire changes Russia's moves
     for code in sim.ACTORS:
         assert shift.query("actor == @code")["share_b"].sum() == pytest.approx(1.0)
+        assert list(shift.query("actor == @code")["option"]) == list(ACTOR_CLASSES[code].option_names())
 
 
 def test_same_scenario_compares_to_zero():

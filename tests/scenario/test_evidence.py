@@ -1,10 +1,12 @@
 """The evidence behind the model: seeds/evidence.yaml against the seed articles and the code.
 
-DESIGN.md: every interest, option and default parameter names at least one claim; each
-quote stands verbatim in its article; ``used_by`` cannot drift from what cites a claim.
-A claim's note says how the model reads the quote and names, in backticks, what uses it,
-but never a number of the model (the dashboard and ``peninsula indicators`` show the live
-values; a number copied into a note can only go stale).
+DESIGN.md: every instrument, move, interest, red line and default parameter names at least one
+claim; each quote stands verbatim in its article; ``used_by`` cannot drift from what cites a
+claim. A claim's note says how the model reads the quote and names, in backticks, every element
+of the model that cites it (parameters, starting values, instruments, moves, interests, red
+lines, status quo, noise), but never a number of the model (the dashboard and ``peninsula
+indicators`` show the live values; a number copied into a note can only go stale). A name in a
+note that the model does not have (a removed option, a renamed parameter) fails.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.scenario import evidence
 from sim.actors import ACTOR_CLASSES
+from sim.data import bundled_exercises, bundled_scenarios
 from sim.indicators import INDICATORS
 from sim.params import PARAMS
+from sim.scenario import evidence
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
@@ -90,35 +93,63 @@ def test_every_quote_stands_verbatim_in_its_article(claims):
     assert not missing, f"quotes not found verbatim in their article: {missing}"
 
 
-def _actor_citations():
+def test_load_claims_matches_the_file(claims):
+    loaded = evidence.load_claims()
+    assert list(loaded) == [c["id"] for c in claims]
+    for c in claims:
+        assert loaded[c["id"]].quote == c["quote"]
+        assert loaded[c["id"]].quote in loaded[c["id"]].article()
+
+
+# --- what cites the claims: the code, the bundled scenarios and exercises
+
+def test_model_citings_cover_every_declaration():
+    """Every instrument, move, interest and red line of every actor, every parameter and every
+    indicator has its label among the citing elements (so none escapes the checks below)."""
+    labels = {c.label for c in evidence.model_citings()}
+    want = {f"params.{p}" for p in PARAMS} | {f"initial.{i}" for i in INDICATORS}
     for code, cls in ACTOR_CLASSES.items():
-        for opt in cls.options:
-            yield f"{code}.option.{opt.name}", opt.claims
-        for intr in cls.interests:
-            yield f"{code}.interest.{intr.name}", intr.claims
-        yield f"{code}.status_quo", cls.status_quo_claims
-        yield f"{code}.unpredictability", cls.unpredictability_claims
+        want |= {evidence.instrument_label(i.indicator) for i in cls.instruments}
+        want |= {f"{code}.move.{m.name}" for m in cls.moves}
+        want |= {f"{code}.interest.{i.name}" for i in cls.interests}
+        want |= {f"{code}.red_line.{r.name}" for r in cls.red_lines}
+        want |= {f"{code}.status_quo", f"{code}.unpredictability"}
+    assert labels == want, {"missing": sorted(want - labels), "extra": sorted(labels - want)}
+    assert any(".red_line." in label for label in labels), "no red line is checked"
+    assert any(".instrument." in label for label in labels), "no instrument is checked"
 
 
-def _check_cited(items, claim_ids):
-    uncited = [what for what, ids in items if not ids]
-    unknown = {what: sorted(set(ids) - claim_ids) for what, ids in items if set(ids) - claim_ids}
-    assert not uncited, f"cite no claim: {uncited}"
+def test_every_model_element_cites_a_claim_or_states_its_assumption():
+    """Instruments, moves, interests, red lines, the status quo, parameters and starting values
+    cite at least one claim; the noise of an actor may cite none if its assumption says why."""
+    bare = [c.label for c in evidence.model_citings()
+            if not c.claims and not (c.label.endswith(".unpredictability") and c.assumption)]
+    assert not bare, f"cite no claim (and give no assumption where one is allowed): {bare}"
+
+
+def test_every_claim_cited_by_the_model_exists(claim_ids):
+    unknown = {c.label: sorted(set(c.claims) - claim_ids) for c in evidence.model_citings()
+               if set(c.claims) - claim_ids}
     assert not unknown, f"cite claims not in evidence.yaml: {unknown}"
 
 
-def test_actors_cite_existing_claims(claim_ids):
-    items = list(_actor_citations())
-    assert len(items) > 7 * 4
-    _check_cited(items, claim_ids)
+def test_every_citation_names_a_claim(claim_ids):
+    unknown = {cid: uses for cid, uses in evidence.citations().items() if cid not in claim_ids}
+    assert not unknown, f"the model (or a bundled scenario or exercise) cites claims not in evidence.yaml: {unknown}"
 
 
-def test_world_parameters_cite_existing_claims(claim_ids):
-    _check_cited([(f"params.{p.name}", p.claims) for p in PARAMS.values()], claim_ids)
+_SOURCES = sorted([*(ROOT / "sim" / "actors").glob("*.py"), ROOT / "sim" / "params.py", ROOT / "sim" / "indicators.py",
+                   *(ROOT / "sim" / "engine").glob("*.py"), *bundled_scenarios(), *bundled_exercises()])
 
 
-def test_indicators_cite_existing_claims(claim_ids):
-    _check_cited([(name, ind.claims) for name, ind in INDICATORS.items()], claim_ids)
+def test_every_claim_id_in_code_and_scenario_text_exists(claim_ids):
+    """Claim ids written in prose (docstrings, assumptions, descriptions, comments) exist too."""
+    unknown = {}
+    for path in _SOURCES:
+        found = set(evidence.CLAIM_ID.findall(path.read_text(encoding="utf-8"))) - claim_ids
+        if found:
+            unknown[path.relative_to(ROOT).as_posix()] = sorted(found)
+    assert not unknown, f"claim ids in the code or the bundled files that evidence.yaml lacks: {unknown}"
 
 
 def test_every_claim_used_or_context(claims):
@@ -133,11 +164,6 @@ def test_context_claims_are_not_cited(claims):
     assert not wrongly, f"claims marked context: true are cited by the model: {wrongly}"
 
 
-def test_every_citation_names_a_claim(claim_ids):
-    unknown = {cid: uses for cid, uses in evidence.citations().items() if cid not in claim_ids}
-    assert not unknown, f"the model (or a bundled scenario) cites claims not in evidence.yaml: {unknown}"
-
-
 def test_used_by_equals_citations(claims):
     cited = evidence.citations()
     drift = {}
@@ -149,25 +175,25 @@ def test_used_by_equals_citations(claims):
                        f"run `python -m sim.scenario.evidence --write`: {drift}")
 
 
-def test_load_claims_matches_the_file(claims):
-    loaded = evidence.load_claims()
-    assert list(loaded) == [c["id"] for c in claims]
-    for c in claims:
-        assert loaded[c["id"]].quote == c["quote"]
-        assert loaded[c["id"]].quote in loaded[c["id"]].article()
+def test_scenario_expectations_are_users():
+    """An expectation that cites a claim is one of its users (the tests the claim backs)."""
+    uses = [u for us in evidence.citations().values() for u in us]
+    assert any(u.startswith("scenario baseline: expectation ") for u in uses)
 
 
 # --- notes: how the model reads a quote, in words and names, never in the model's numbers
 
-_CLAIM_ID = r"s\d{3}-[a-z0-9-]*[a-z0-9]"
 _IDENTIFIER = re.compile(
-    rf"\b{_CLAIM_ID}\b"                                          # a claim id: s003-4800-shells
+    rf"{evidence.CLAIM_ID.pattern}\b"                            # a claim id: s003-4800-shells
     r"|\b[\w-]+\.(?:txt|yaml|yml|py|md|csv|json)\b"               # a file name: 003_b0add6af65230c12.txt
     r"|(?<![\w.])[A-Za-z_]\w*(?:[.-][A-Za-z_]\w*)*"           # a word or name: params.x, RUS-DPRK
 )
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _BACKTICKED = re.compile(r"`([^`]+)`")
 _CONTEXT_ONLY = re.compile(r"\bcontext only\b", re.IGNORECASE)
+_ACTOR_CODES = "|".join(ACTOR_CLASSES)
+_PATH = re.compile(rf"(?<![\w.`-])(?:params|initial|world|relations|{_ACTOR_CODES})\.[\w.-]*\w")
+_SNAKE = re.compile(r"(?<![\w.`-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
 def _numbers(text: str) -> list[str]:
@@ -186,59 +212,139 @@ def test_numbers_helper_skips_identifiers_only():
     assert _numbers("G7, 5bn, mid-2023, x2") == ["7", "5", "2023", "2"]
 
 
-def _model_paths() -> set[str]:
-    """Every name a note may put in backticks: the paths of the model's parameters, starting
-    values, indicators, actors' options, interests, weights and noise, and bare option and
-    interest names (the option `missile_test` of the DPRK)."""
-    paths = {f"params.{name}" for name in PARAMS}
-    paths |= set(INDICATORS) | {f"initial.{name}" for name in INDICATORS}
-    for code, cls in ACTOR_CLASSES.items():
-        paths |= {f"{code}.unpredictability", f"{code}.status_quo"}
-        for opt in cls.options:
-            paths |= {f"{code}.option.{opt.name}", opt.name}
-        for intr in cls.interests:
-            paths |= {f"{code}.interest.{intr.name}", f"{code}.weights.{intr.name}", intr.name}
-    return paths
+def _code_numbers() -> set[float]:
+    """The numbers that live in code: parameter defaults, starting values, interest weights, noise,
+    the thresholds of moves, the relation effects of moves and instruments, review cadences."""
+    nums = {p.default for p in PARAMS.values()} | {i.initial for i in INDICATORS.values()}
+    for cls in ACTOR_CLASSES.values():
+        nums |= {i.weight for i in cls.interests} | {cls.unpredictability, float(cls.review_months)}
+        for m in cls.moves:
+            nums |= {abs(d) for d in m.relations.values()}
+            if m.requires is not None:
+                nums.add(m.requires.minimum)
+        for ins in cls.instruments:
+            nums |= {abs(d) for d in ins.relations.values()}
+    return nums
+
+
+def _offending_numbers(note: str, quote: str, article: str, code: set[float]) -> list[str]:
+    """Numbers of a note that are neither in the claim's quote nor figures of its article that
+    differ from every number in code (a figure of the article that code also uses must come from
+    the quote itself)."""
+    in_quote = {n.replace(",", "") for n in _NUMBER.findall(quote)}
+    in_article = {n.replace(",", "") for n in _NUMBER.findall(article)}
+    bad = []
+    for n in _numbers(note):
+        if n in in_quote:
+            continue
+        if n not in in_article or float(n) in code:
+            bad.append(n)
+    return list(dict.fromkeys(bad))
+
+
+def test_number_check_flags_planted_numbers():
+    code = {0.25, 4.0}
+    quote = "less than 4 million tons"
+    article = quote + " ... 24 years, 2000 ..."
+    assert _offending_numbers("output under 4 million; since 2000", quote, article, code) == []
+    assert _offending_numbers("a step of 0.25; 300,000 a month", quote, article, code) == ["0.25", "300000"]
+    assert _offending_numbers("every 24 months", quote, article, code | {24.0}) == ["24"]
 
 
 def test_notes_carry_no_model_numbers(claims):
-    """Every number in a note is a figure of the article (in the quote or the article's text)."""
+    """Every number in a note is a figure of its article, never a number that lives in code."""
+    code = _code_numbers()
     offending = []
     for c in claims:
         article = (SEEDS / c["source"]).read_text(encoding="utf-8")
-        allowed = {n.replace(",", "") for n in _NUMBER.findall(c["quote"] + "\n" + article)}
-        bad = [n for n in _numbers(c["note"]) if n not in allowed]
+        bad = _offending_numbers(c["note"], c["quote"], article, code)
         if bad:
-            offending.append(f"{c['id']}: {', '.join(dict.fromkeys(bad))}")
+            offending.append(f"{c['id']}: {', '.join(bad)}")
     assert not offending, (
-        "these notes carry numbers that are not figures of their article; a note names the parameter, "
-        "option, interest or indicator (whose live value the dashboard shows) instead of copying a "
-        "model number that can go stale:\n  " + "\n  ".join(offending))
+        "these notes carry numbers that are not figures of their article (or are figures that code "
+        "also uses, outside the quote); a note names the parameter, instrument, move, interest or "
+        "indicator (whose live value the dashboard shows) instead of copying a model number that can "
+        "go stale:\n  " + "\n  ".join(offending))
 
 
-def test_every_note_names_what_uses_it_or_says_context_only(claims):
-    """A used claim's note names at least one of the things in its used_by, in backticks;
-    a context claim's note says it is context only."""
+def _unnamed_users(note: str, used_by: list[str]) -> list[str]:
+    """The elements of the model in ``used_by`` that a note does not name in backticks."""
+    named = set(_BACKTICKED.findall(note))
+    return [u for u in used_by if evidence.is_model_label(u) and not evidence.named_by(u) & named]
+
+
+def test_unnamed_users_helper():
+    used = ["RUS.instrument.food_aid_level", "RUS.move.ship_more_rice", "params.rice_t_per_year",
+            "initial.RUS.food_aid_level", "scenario baseline: lever Rice"]
+    note = "the instrument `RUS.food_aid_level`, `RUS.move.ship_more_rice`, `params.rice_t_per_year`"
+    assert _unnamed_users(note, used) == ["initial.RUS.food_aid_level"]
+    assert _unnamed_users(note.replace("`RUS.move.ship_more_rice`", "shipping rice"), used) == \
+        ["RUS.move.ship_more_rice", "initial.RUS.food_aid_level"]
+
+
+def test_every_note_names_every_element_that_cites_it(claims):
+    """A note names, in backticks, each parameter, starting value, instrument, move, interest, red
+    line, status quo and noise that cites the claim (so the note says how each one uses it); a
+    claim used only by scenarios names one of them; a context claim's note says it is context only."""
     missing = []
+    scenario_names = {p.stem for p in bundled_scenarios()} | {p.stem for p in bundled_exercises()}
     for c in claims:
-        named = set(_BACKTICKED.findall(c["note"]))
         if c.get("context"):
             if not _CONTEXT_ONLY.search(c["note"]):
-                missing.append(f"{c['id']} (context: true, but the note does not say 'context only')")
+                missing.append(f"{c['id']}: context: true, but the note does not say 'context only'")
             continue
         if _CONTEXT_ONLY.search(c["note"]):
-            missing.append(f"{c['id']} (the note says 'context only', but the claim is not context: true)")
-        uses = set(c["used_by"])
-        if not any(n in uses or f"initial.{n}" in uses for n in named):
-            missing.append(f"{c['id']} (names none of {sorted(uses)})")
+            missing.append(f"{c['id']}: the note says 'context only', but the claim is not context: true")
+        unnamed = _unnamed_users(c["note"], c["used_by"])
+        if unnamed:
+            missing.append(f"{c['id']}: does not name {unnamed}")
+        if not any(evidence.is_model_label(u) for u in c["used_by"]):
+            words = set(re.findall(r"\w+", c["note"]))
+            if not words & scenario_names:
+                missing.append(f"{c['id']}: used only by scenarios or exercises, and names none of them")
     assert not missing, "notes that do not name, in backticks, what in the model uses the claim:\n  " + \
         "\n  ".join(missing)
 
 
+def _known_words() -> set[str]:
+    """Every snake_case word a note may use bare: names of parameters, indicators (the part after
+    the actor), instruments, moves, interests, red lines, bundled scenarios and exercises."""
+    words = set(PARAMS) | {n.split(".", 1)[1] for n in INDICATORS}
+    for cls in ACTOR_CLASSES.values():
+        words |= {m.name for m in cls.moves} | {i.name for i in cls.interests} | {r.name for r in cls.red_lines}
+    words |= {p.stem for p in bundled_scenarios()} | {p.stem for p in bundled_exercises()}
+    return words
+
+
+def _unknown_names(note: str) -> list[str]:
+    """Names in a note that the model does not have: backticked names that are not model names,
+    dotted model paths written without backticks that do not exist either, and bare snake_case
+    words that name nothing (a removed option such as deploy_troops, a removed parameter)."""
+    known = evidence.note_names()
+    bad = [n for n in _BACKTICKED.findall(note) if n not in known]
+    plain = _BACKTICKED.sub(" ", note)
+    bad += [n for n in _PATH.findall(plain) if n not in known]
+    words = _known_words()
+    bad += [w for w in _SNAKE.findall(plain) if w not in words]
+    return list(dict.fromkeys(bad))
+
+
+def test_name_check_flags_planted_names():
+    """The check fails on the names of the old model, backticked or not, and passes v2's names."""
+    good = ("`DPRK.move.deploy_more` raises `DPRK.deployment_level`; `CHN.red_line.launches`, "
+            "`CHN.instrument.pressure_on_dprk`, `CHN.weights.influence`, `initial.relations.CHN-DPRK`, "
+            "`params.posture_step`, `RUS.status_quo`; the china_squeeze scenario; RUS.food_aid_level.")
+    assert _unknown_names(good) == []
+    planted = ("`DPRK.option.deploy_troops`, `params.programme_persistence`, `CHN.red_line.nukes`, "
+               "params.troop_batch, RUS.option.ship_food, and missile_test")
+    assert _unknown_names(planted) == ["DPRK.option.deploy_troops", "params.programme_persistence",
+                                       "CHN.red_line.nukes", "params.troop_batch", "RUS.option.ship_food",
+                                       "missile_test"]
+
+
 def test_names_in_notes_exist_in_the_model(claims):
-    """Every backticked name in a note is a parameter, indicator, option, interest or actor path
-    of the model, so a renamed or removed one cannot linger in a note."""
-    known = _model_paths()
-    unknown = {c["id"]: sorted(set(_BACKTICKED.findall(c["note"])) - known) for c in claims}
+    """Every name in a note is a parameter, indicator, instrument, move, interest, red line or actor
+    path of the model (or a bundled scenario), so a renamed or removed one cannot linger in a note."""
+    unknown = {c["id"]: _unknown_names(c["note"]) for c in claims}
     unknown = {cid: names for cid, names in unknown.items() if names}
     assert not unknown, f"notes name things the model does not have: {unknown}"

@@ -68,9 +68,10 @@ levers:
 
 def test_load_baseline(baseline):
     assert baseline.name == "baseline"
-    assert baseline.start == "2024-06" and baseline.months == 36
-    assert baseline.dates()[0] == "2024-06" and baseline.dates()[-1] == "2027-06"
-    assert len(baseline.dates()) == 37
+    # from the Vostochny summit (September 2023), four years: the dates are each month's start and the end
+    assert baseline.start == "2023-09" and baseline.months == 48
+    assert baseline.dates()[0] == "2023-09" and baseline.dates()[-1] == "2027-09"
+    assert len(baseline.dates()) == 49
     assert sim.load_scenario("baseline") == baseline  # a bare name finds the bundled file
 
 
@@ -116,7 +117,28 @@ def test_extends_chain_and_baseline(tmp_path, write):
     assert sc.months == 12 and sc.seed == 9
     assert sc.params["cash_share"] == 0.4
     assert sc.params["grain_production_t"] == 4.0e6  # from the baseline, two levels up
-    assert len(sc.events) == 2 and len(sc.levers) == 5
+    assert len(sc.levers) == 5
+    # the baseline's events inside the twelve months are inherited; the later ones never come and are left out
+    baseline = sim.load_scenario("baseline")
+    inside = [e for e in baseline.events if baseline.month_index(e.month) < 12]
+    assert len(inside) < len(baseline.events)
+    assert sc.events == inside
+
+
+def test_a_shorter_child_leaves_out_only_inherited_events_after_its_end(tmp_path, write):
+    write(tmp_path, PARENT.replace("months: 12", "months: 24").replace(
+        "    shift: {world.war_intensity: -0.1}\n",
+        "    shift: {world.war_intensity: -0.1}\n  - month: 2025-12\n    set: {world.war_intensity: 0.5}\n"),
+        "parent.yaml")
+    assert len(sim.load_scenario(tmp_path / "parent.yaml").events) == 2
+    child = sim.load_scenario(write(tmp_path, "extends: parent\nmonths: 6\n", "child.yaml"))
+    assert [e.month for e in child.events] == ["2024-07"]
+    assert sim.run(child, members=2, seed=1).months == 6
+    own = write(tmp_path, "extends: parent\nmonths: 6\nevents:\n  - month: 2025-01\n"
+                          "    set: {world.war_intensity: 0.2}\n", "own.yaml")
+    with pytest.raises(sim.ScenarioError) as info:
+        sim.load_scenario(own)
+    _check_error(info.value, own, "events[1].month", 4, "outside the run")
 
 
 def test_error_in_parent_names_the_parent(tmp_path, write):
@@ -176,7 +198,7 @@ ERRORS = {
     "unknown_weight": ("months: 12\nactors:\n  DPRK:\n    weights:\n      golf: 1\n",
                        "actors.DPRK.weights.golf", 5, "regime_survival"),
     "unknown_scripted_option": ("months: 12\nscripted:\n  - actor: DPRK\n    option: dance\n"
-                                "    from: 2024-06\n    to: 2024-08\n", "scripted[0].option", 4, "export_munitions"),
+                                "    from: 2024-06\n    to: 2024-08\n", "scripted[0].option", 4, "export_more"),
     "unknown_initial_indicator": ("months: 12\ninitial:\n  DPRK.happiness: 0.5\n", "initial.DPRK.happiness", 3,
                                   "indicator"),
     "event_outside_horizon": ("months: 12\nevents:\n  - month: 2030-01\n    set: {world.war_intensity: 0.1}\n",
@@ -193,7 +215,7 @@ ERRORS = {
     "top_level_list": ("- months\n- 12\n", None, None, "mapping"),
     "scalar_document": ("just words\n", None, None, "mapping"),
     "event_changes_nothing": ("months: 12\nevents:\n  - month: 2024-07\n", "events[0]", 3, "set"),
-    "scripted_to_before_from": ("months: 12\nscripted:\n  - actor: DPRK\n    option: hold\n"
+    "scripted_to_before_from": ("months: 12\nscripted:\n  - actor: DPRK\n    option: keep\n"
                                 "    from: 2024-09\n    to: 2024-07\n", "scripted[0].to", 6, "before"),
     "bad_start_month": ("start: 2024-13\n", "start", 1, "YYYY-MM"),
     "relation_not_a_pair": ("months: 12\nrelations:\n  RUS-RUS: 0.5\n", "relations.RUS-RUS", 3, "pair"),
@@ -295,7 +317,7 @@ def test_not_utf8(tmp_path):
 
 def test_scripted_months_must_be_a_list(tmp_path, write):
     """``months: 5`` under a script is a mistake in the file: a ScenarioError, not a TypeError."""
-    path = write(tmp_path, "months: 12\nscripted:\n  - actor: DPRK\n    option: hold\n    months: 5\n",
+    path = write(tmp_path, "months: 12\nscripted:\n  - actor: DPRK\n    option: keep\n    months: 5\n",
                  "script.yaml")
     with pytest.raises(sim.ScenarioError) as info:
         sim.load_scenario(path)

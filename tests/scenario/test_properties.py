@@ -30,8 +30,8 @@ VALID = {
     "relations": {"RUS-DPRK": 0.4},
     "events": [{"month": "2024-07", "label": "e", "set": {"world.war_intensity": 0.3},
                 "shift": {"params.cash_share": 0.1}}],
-    "scripted": [{"actor": "DPRK", "option": "hold", "from": "2024-06", "to": "2024-08"},
-                 {"actor": "RUS", "option": "ship_food", "months": ["2024-09"]}],
+    "scripted": [{"actor": "DPRK", "option": "keep", "from": "2024-06", "to": "2024-08"},
+                 {"actor": "RUS", "option": "ship_more_rice", "months": ["2024-09"]}],
     "levers": [{"path": "params.rice_t_per_year", "label": "rice", "min": 0, "max": 1000000}],
     "uncertainties": [{"path": "params.grain_production_t", "dist": "uniform", "low": 3600000, "high": 4000000}],
 }
@@ -46,7 +46,7 @@ SETTINGS = settings(max_examples=100, deadline=None, phases=_PHASES,
 
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
 _tokens = st.sampled_from([
-    "2024-07", "2024-13", "1999-01", "DPRK", "RUS", "XYZ", "hold", "dance", "params.cash_share", "params.nope",
+    "2024-07", "2024-13", "1999-01", "DPRK", "RUS", "XYZ", "keep", "hold", "dance", "params.cash_share", "params.nope",
     "world.war_intensity", "relations.DPRK-RUS", "initial.DPRK.food_security", "baseline", "uniform", "normal",
     "choice", "triangular", "", "-", "~", "null", "true", "1e400",
 ])
@@ -151,7 +151,7 @@ def _usable(sc: sim.Scenario) -> None:
 
 
 @pytest.mark.parametrize("data", [
-    {**VALID, "scripted": [{"actor": "DPRK", "option": "hold", "months": 5}]},
+    {**VALID, "scripted": [{"actor": "DPRK", "option": "keep", "months": 5}]},
     {**VALID, "extends": "a\0b"},
     {**VALID, "extends": "x" * 300},
     {**VALID, 7: 1},
@@ -190,6 +190,14 @@ def test_random_yaml_text_loads_or_fails_clearly(case_dir, text):
         _usable(sc)
     else:
         _check_message(exc, str(path))
+
+
+def test_the_valid_scenario_is_valid():
+    """The scenario that the property tests damage loads and runs as it stands: else they would damage an error."""
+    sc = sim.load_scenario_text(_dump(VALID), "valid.yaml")
+    _usable(sc)
+    res = sim.run(sc, members=2, seed=1)
+    assert (res.choices("DPRK")[:, :3] == "keep").all() and (res.choices("RUS")[:, 3] == "ship_more_rice").all()
 
 
 _VALID_TEXT = None
