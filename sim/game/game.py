@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -283,26 +283,15 @@ def always_possible(role: str, move: str | int) -> bool:
     return o.requires is None and not o.changes
 
 
-def step_turn(run: Simulation, chosen: Mapping[str, str | None], months: int,
-              scorecard: Callable[[str], Scorecard] | None = None) -> None:
+def step_turn(run: Simulation, chosen: Mapping[str, str | None], months: int) -> None:
     """Play one turn of ``months`` months on ``run``: each role's move in the first month, ``keep`` after.
 
     ``chosen``: role -> move name, or None (the model's rule, every month of the turn). In each
-    world a move is made only where it is possible (:attr:`sim.engine.Scorecard.possible`); in the
-    other worlds the role keeps its posture. ``scorecard``: role -> its scorecard for the month
-    about to be played (default ``run.advise``; the game passes its cached one). The game and its
-    counterfactuals play through here.
+    world the engine makes a move only where it is possible; in the other worlds the role keeps
+    its posture. The game and its counterfactuals play through here.
     """
-    card = scorecard or run.advise
-    first: dict[str, int | np.ndarray | None] = {}
-    for role, name in chosen.items():
-        if name is None:
-            first[role] = None
-            continue
-        k = ACTOR_CLASSES[role].option_index(name)
-        ok = None if always_possible(role, k) else card(role).possible[k]
-        first[role] = k if ok is None or ok.all() else np.where(ok, k, 0).astype(np.int64)
-    run.step(first)
+    run.step({role: None if name is None else ACTOR_CLASSES[role].option_index(name)
+              for role, name in chosen.items()})
     rest = {role: None if name is None else KEEP for role, name in chosen.items()}
     for _ in range(months - 1):
         run.step(rest)
@@ -416,7 +405,7 @@ class Game:
         if self.finished:
             return tuple(OptionInfo(i, o.name, label(o.name), o.description, _claim_refs(o.claims))
                          for i, o in enumerate(cls.options))
-        possible = self._scorecard(role).possible
+        possible = self._possible(role)
         impossible = self.impossible(role)
         return tuple(OptionInfo(i, o.name, label(o.name), o.description, _claim_refs(o.claims),
                                 float(possible[i].mean()), impossible.get(o.name, ""))
@@ -437,12 +426,19 @@ class Game:
             return {}
         key = ("impossible", role)
         if key not in self._cache:
-            card = self._scorecard(role)
-            nowhere = [name for name, ok in zip(card.options, card.possible, strict=True) if not ok.any()]
+            names = ACTOR_CLASSES[role].option_names()
+            nowhere = [name for name, ok in zip(names, self._possible(role), strict=True) if not ok.any()]
             why = self.sim.impossible(role) if nowhere else {}
             # Impossible in every world, so in the first one too: the engine has its reason.
             self._cache[key] = {name: why.get(name, "it is possible in no world") for name in nowhere}
         return dict(self._cache[key])
+
+    def _possible(self, role: str) -> np.ndarray:
+        """Where each of the role's moves is possible this turn: bool (moves, worlds), cached for the turn."""
+        key = ("possible", role)
+        if key not in self._cache:
+            self._cache[key] = self.sim.possible(role)
+        return self._cache[key]
 
     def _scorecard(self, role: str) -> Scorecard:
         """The model's scorecard of the role's moves for the month about to be played (cached for the turn)."""
@@ -485,7 +481,7 @@ class Game:
                 if why is not None:
                     who = f"{r}: " if len(self.roles) > 1 else ""
                     raise GameError(f"{who}{name} is not possible now: {why}", field="option")
-        step_turn(self.sim, chosen, self.exercise.turn_months, self._scorecard)
+        step_turn(self.sim, chosen, self.exercise.turn_months)
         self._choices.append(chosen)
         self._cache.clear()
 
