@@ -82,8 +82,8 @@ def seed_figures(res: sim.Results) -> list[tuple[str, str, str, str]]:
         k = month_of(res, label)
         return None if k is None else float(np.median(res.indicator(name)[:, k]))
 
-    paid = med("RUS.payments_to_dprk_usd", "2024-12")
-    rows.append(("Russia has paid about $5.5 bn by late 2024 (+-20%)", "s000-paid-5-5bn", "$4.4 bn to $6.6 bn",
+    paid = med("RUS.payments_to_dprk_usd", "2025-01")  # the state at the end of December 2024
+    rows.append(("Russia has paid about $5.5 bn by the end of 2024 (+-20%)", "s000-paid-5-5bn", "$4.4 bn to $6.6 bn",
                  "outside the run" if paid is None else format_value(paid, "USD")))
     first = res.dates[0]
     start_paid = float(np.median(res.indicator("RUS.payments_to_dprk_usd")[:, 0]))
@@ -94,7 +94,7 @@ def seed_figures(res: sim.Results) -> list[tuple[str, str, str, str]]:
                  "about 300,000 a month while Russia buys",
                  f"{np.median(shells[shells > 0]) if (shells > 0).any() else 0:,.0f} a month (median of months "
                  f"with deliveries); {np.median(shells.mean(axis=1)):,.0f} on average"))
-    troops = med("DPRK.troops_abroad", "2024-12")
+    troops = med("DPRK.troops_abroad", "2025-01")
     rows.append(("At least 10,000 soldiers by the end of 2024", "s001-troops-sent", ">= 10,000",
                  "outside the run" if troops is None else f"{troops:,.0f}"))
     pay = res.scenario.params.get("troop_pay_usd_month")
