@@ -24,14 +24,17 @@ class Param:
     claims: tuple[str, ...]
     assumption: str = ""
     """Where no article gives the value: why this value (the reasoning), else empty."""
+    whole: bool = False
+    """A whole number, the same in every member (it may not be sampled): e.g. the look-ahead's months."""
 
 
-def _p(name, default, low, high, unit, description, *claims, assumption=""):
+def _p(name, default, low, high, unit, description, *claims, assumption="", whole=False):
     """A parameter: default, range, unit, description and the claims that back it.
 
-    ``assumption`` gives the reasoning behind a value that no article gives (else empty).
+    ``assumption`` gives the reasoning behind a value that no article gives (else empty); ``whole``
+    marks a whole number that is the same in every member.
     """
-    return Param(name, float(default), float(low), float(high), unit, description, tuple(claims), assumption)
+    return Param(name, float(default), float(low), float(high), unit, description, tuple(claims), assumption, whole)
 
 
 _ALL = [
@@ -354,7 +357,7 @@ _ALL = [
        "the last month's value counts on as the terminal value.", "s004-desperation",
        assumption="No article gives a planning horizon. Three months, a season, is long enough for a "
                   "programme's effects (deliveries, pay, food, relations) to show, and short enough to be "
-                  "affordable for every actor every month."),
+                  "affordable for every actor every month.", whole=True),
     _p("discount", 0.9, 0, 0.99, "1/month",
        "How much next month's interests count against this month's. The terminal value holds the state "
        "at the horizon for ever, so it counts discount ** (horizon - 1) of the whole.", "s004-unreliable",

@@ -144,6 +144,8 @@ def check_semantics(sc: Scenario, origins: dict, file: str, *, bundled_only: boo
         p = PARAMS[name]
         if not in_range(value, p.low, p.high):
             fail(f"expected a value {range_text(p.low, p.high)} ({p.unit}), got {value:g}", "params", name)
+        if p.whole and value != int(value):
+            fail(f"expected a whole number {range_text(p.low, p.high)} ({p.unit}), got {value:g}", "params", name)
     for code, spec in sc.actors.items():
         if code not in ACTOR_CLASSES:
             fail(f"unknown actor; the actors are {', '.join(ACTORS)}", "actors", code)
@@ -241,6 +243,9 @@ def check_semantics(sc: Scenario, origins: dict, file: str, *, bundled_only: boo
             if item.path in seen:
                 fail("this path is already a lever or an uncertainty; a path can be only one", group, i, "path")
             seen.add(item.path)
+            if group == "uncertainties" and kind == "param" and PARAMS[item.path.split(".", 1)[1]].whole:
+                fail(f"{item.path} is the same in every member (a whole number): it cannot be sampled; make it "
+                     "a lever or set it in params", group, i, "path")
             lo, hi = path_range(item.path)
             a, b = (item.min, item.max) if group == "levers" else item.bounds()
             if not (in_range(a, lo, hi) and in_range(b, lo, hi)):
