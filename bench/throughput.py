@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 
 # One thread per numerical library and `import sim` from the checkout (before NumPy).
-from _setup import ROOT as _ROOT, cpu_model  # noqa: E402,F401
+from _setup import ROOT as _ROOT, baseline, cpu_model  # noqa: E402,F401
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     from sim.engine.model import PeninsulaModel
     import_s = time.perf_counter() - t0
 
-    sc = sim.load_scenario_text(f"extends: baseline\nname: baseline\nmonths: {args.months}\n", "baseline.yaml")
+    sc = baseline(args.months)
     months = sc.months
     col = INDEX[INDICATOR]
 
