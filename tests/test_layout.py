@@ -4,7 +4,7 @@ Every module of ``sim/`` (and of ``dashboard/``) is parsed, and every import it 
 level or inside a function, is checked against the layers of DESIGN.md::
 
     vocabulary (errors, indicators, params, data) -> actors -> scenario -> engine -> run
-    -> batch, game (not each other) -> cli;  the dashboard on top.
+    -> batch, game (not each other) -> cli, ema (not each other);  the dashboard on top.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ LAYERS = {
     "sim.engine": 3,
     "sim.run": 4,
     "sim.batch": 5, "sim.game": 5,
-    "sim.cli": 6,
+    "sim.cli": 6, "sim.ema": 6,  # sim.ema: a scenario as an EMA Workbench model (over run and batch)
 }
 ENGINE_INSIDE = ("sim.engine.rules", "sim.engine.choose", "sim.engine.arith", "sim.engine.memory",
                  "sim.engine.rng", "sim.engine.model")

@@ -1,15 +1,37 @@
 """Batch experiments: a design over levers and uncertainties, run as one table of members.
 
 An experiment is a table of member-runs: every *design point* (a set of parameter values)
-is run for ``members`` replicates. Replicate ``r`` of every point uses member id ``r``, so
-all points meet the same random draws (common random numbers): differences between points
-come from the parameters, not the dice. The table is cut into fixed *partitions* of rows;
+is run for ``members`` replicates. Replicate ``r`` of a point of scenario ``s`` is member id
+``s * members + r`` (a design without a ``scenario`` column is all scenario 0: member ``r``), so
+every policy meets the same random draws in each scenario (common random numbers): differences
+between policies come from the policies, not the dice, while each scenario has replicates of
+its own. ``Experiment.member_ids(point)`` and ``Experiment.setup(point)`` give them from Python.
+The table is cut into fixed *partitions* of rows;
 each partition is one :class:`~sim.engine.Setup`, simulated in vectorised passes of the
 engine's chunk size by any executor, and written as ``results/part-NNNNN.parquet``
 (temporary name, then rename).
 
 Because every member's numbers depend only on (seed, member id, parameters), the bytes of
 every output are the same whatever the executor, the number of workers or the chunk size.
+
+The folder (what ``peninsula batch`` and :meth:`sim.batch.experiment.ExperimentResults.save` write)::
+
+    design.csv, design.parquet   the design table, one row per point: ``point`` (0, 1, ...), then for a
+                                 policies x scenarios design ``policy`` (a name) and ``scenario`` (an
+                                 index from 0), then one float column per varied parameter path
+    results/part-NNNNN.parquet   one row per member-run, in order of (point, replicate): ``point``,
+                                 ``replicate`` (0 .. members - 1) and one float column per outcome
+                                 column, ``INDICATOR@YYYY-MM``; an outcome asked for without a month
+                                 (the whole series) has one such column for every month from the
+                                 start to the horizon
+    summary.csv                  one row per point: the design columns, ``members``, and for every
+                                 outcome column ``COLUMN:mean``, ``:median``, ``:p10``, ``:p90``
+    series.csv                   (only with whole-series outcomes) the same statistics, tidy: point,
+                                 [policy, scenario,] outcome, month (0 = the start), date, mean,
+                                 median, p10, p90
+    manifest.json                format ``peninsula-batch/2``: what fixes the outputs (scenario, seed,
+                                 members per point, design hash, outcomes as asked, partition rows),
+                                 the design's spec, and each part's and output's SHA-256
 
 Nothing on disk is trusted. As each part completes, the manifest is rewritten (atomically) with
 that part's SHA-256 and row count under ``parts``. ``--resume`` keeps a part only if its file
@@ -40,7 +62,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
-from sim.batch.design import Outcome, parse_outcome
+from sim.batch.design import LABELS, POLICY, SCENARIO, Outcome, outcome_columns, parse_outcome
 from sim.batch.executors import InProcess
 from sim.engine import CHUNK_MEMBERS, Setup, simulate
 from sim.engine.results import (
@@ -62,7 +84,9 @@ from sim.errors import PeninsulaError
 from sim.indicators import INDEX
 from sim.scenario import Scenario, check_path
 
-FORMAT = "peninsula-batch/1"
+FORMAT = "peninsula-batch/2"
+OLD_FORMATS = ("peninsula-batch/1",)
+"""Formats of earlier versions: recognised (and replaced by ``--overwrite``), not replayed or resumed."""
 DEFAULT_PARTITION = 50_000
 RESULTS_DIR = "results"
 MANIFEST = "manifest.json"
@@ -70,6 +94,7 @@ DESIGN_FILE = "design.csv"
 DESIGN_PARQUET = "design.parquet"
 SUMMARY_FILE = "summary.csv"
 SENSITIVITY_FILE = "sensitivity.csv"
+SERIES_FILE = "series.csv"
 MAX_PARTITIONS = 10_000
 """The most partitions (output files) an experiment may have: the manifest, which records every
 part and is rewritten as each completes, stays small. A larger experiment takes a larger ``--partition``."""
@@ -92,6 +117,44 @@ class Experiment:
     def rows(self) -> int:
         """Member-runs in all: design points x members."""
         return len(self.design) * self.members
+
+    @property
+    def paths(self) -> list[str]:
+        """The parameter paths the design varies (its columns but ``point``, ``policy`` and ``scenario``)."""
+        return [c for c in self.design.columns if c not in LABELS]
+
+    @property
+    def columns(self) -> list[str]:
+        """The outcome columns of the results (a whole-series outcome makes one per month)."""
+        return outcome_columns(self.outcomes, self.scenario)
+
+    @property
+    def has_series(self) -> bool:
+        """True when an outcome is a whole monthly series (the experiment then writes ``series.csv``)."""
+        return any(o.series for o in self.outcomes)
+
+    def scenario_index(self) -> np.ndarray:
+        """Each point's scenario (0 for every point of a design without a ``scenario`` column)."""
+        if SCENARIO in self.design.columns:
+            return self.design[SCENARIO].to_numpy(dtype=np.int64)
+        return np.zeros(len(self.design), dtype=np.int64)
+
+    def member_ids(self, point: int) -> np.ndarray:
+        """The member ids (random streams) of a point's replicates: ``scenario * members + replicate``.
+
+        Every point of one scenario has the same ids, whatever its policy (common random numbers).
+        """
+        s = int(self.scenario_index()[point])
+        return np.arange(s * self.members, (s + 1) * self.members, dtype=np.int64)
+
+    def setup(self, point: int) -> Setup:
+        """The :class:`~sim.engine.Setup` of one point: its members and parameter values, as the experiment runs it.
+
+        ``simulate(exp.setup(p))`` gives that point's member-runs, identical to the experiment's.
+        """
+        row = self.design.iloc[int(point)]
+        return Setup.build(self.scenario, self.member_ids(point), self.seed,
+                           overrides={p: float(row[p]) for p in self.paths})
 
     @property
     def partitions(self) -> int:
@@ -118,6 +181,11 @@ class Experiment:
                                  field="--partition")
         if len(self.design) < 1:
             raise PeninsulaError("the design has no points", field="--design")
+        top = int(self.scenario_index().max(initial=0))
+        if (top + 1) * int(self.members) > ID_LIMIT:
+            raise PeninsulaError(f"scenario {top:,} x {int(self.members):,} members per point needs member ids "
+                                 "beyond 2**63; number the scenarios from 0", field="--design-file")
+        self.columns  # noqa: B018 - refuses outcomes that repeat a column
         if self.partitions > MAX_PARTITIONS:
             least = -(-self.rows // MAX_PARTITIONS)
             raise PeninsulaError(f"{self.rows:,} member-runs in partitions of {self.partition_rows:,} rows make "
@@ -140,11 +208,12 @@ class Experiment:
     def task(self, k: int) -> dict:
         """A picklable description of partition ``k`` for a worker."""
         a, b = k * self.partition_rows, min(self.rows, (k + 1) * self.partition_rows)
+        first, last = a // self.members, (b - 1) // self.members + 1
         return {"k": k, "rows": (a, b), "scenario": self.scenario.to_dict(), "seed": self.seed,
-                "members": self.members, "paths": [c for c in self.design.columns if c != "point"],
-                "values": self.design.drop(columns="point").to_numpy(dtype=np.float64)[a // self.members:
-                                                                                       (b - 1) // self.members + 1],
-                "first_point": a // self.members,
+                "members": self.members, "paths": self.paths,
+                "values": self.design[self.paths].to_numpy(dtype=np.float64)[first:last],
+                "streams": self.scenario_index()[first:last],
+                "first_point": first,
                 "outcomes": [(o.indicator, o.month) for o in self.outcomes]}
 
 
@@ -159,12 +228,14 @@ def run_partition(task: dict, chunk_size: int | None = None) -> pa.Table:
     a, b = task["rows"]
     members = task["members"]
     dates = scenario.dates()
-    cols = [(INDEX[ind], dates.index(m) if m else scenario.months) for ind, m in task["outcomes"]]
+    names = outcome_columns([Outcome(ind, m) for ind, m in task["outcomes"]], scenario)
+    cols = [(INDEX[c.partition("@")[0]], dates.index(c.partition("@")[2])) for c in names]
     rows = np.arange(a, b, dtype=np.int64)
     point, replicate = rows // members, rows % members
     local = point - task["first_point"]
     overrides = {p: task["values"][local, j] for j, p in enumerate(task["paths"])}
-    setup = Setup.build(scenario, replicate, task["seed"], overrides=overrides)
+    ids = task["streams"][local] * members + replicate  # the same streams for every policy of a scenario
+    setup = Setup.build(scenario, ids, task["seed"], overrides=overrides)
     chunk = max(1, chunk_size or CHUNK_MEMBERS)
     outs: list[list[np.ndarray]] = [[] for _ in cols]
     for start in range(0, len(rows), chunk):
@@ -173,8 +244,8 @@ def run_partition(task: dict, chunk_size: int | None = None) -> pa.Table:
             outs[j].append(history[t, v, :].copy())
         del history  # its buffer goes back to the pool for the next chunk (sim.engine.memory)
     data = {"point": pa.array(point, pa.int64()), "replicate": pa.array(replicate, pa.int64())}
-    for (ind, m), arrs in zip(task["outcomes"], outs, strict=True):
-        data[f"{ind}@{m}" if m else ind] = pa.array(np.concatenate(arrs), pa.float64())
+    for name, arrs in zip(names, outs, strict=True):
+        data[name] = pa.array(np.concatenate(arrs), pa.float64())
     return pa.table(data)
 
 
@@ -234,7 +305,7 @@ class PartRecord(_Model):
 class BatchManifest(_Model):
     """An experiment's ``manifest.json``, as :func:`run_experiment` writes it."""
 
-    format: Literal["peninsula-batch/1"]
+    format: Literal["peninsula-batch/2"]
     scenario_hash: Sha256
     seed: Annotated[StrictInt, Field(ge=0, lt=ID_LIMIT)]
     members_per_point: Annotated[StrictInt, Field(ge=1, le=MAX_MEMBERS)]
@@ -277,6 +348,9 @@ def read_batch_manifest(directory: str | Path) -> BatchRecord:
 
 def validate_batch_manifest(data: Any, where: str) -> BatchRecord:
     """Validate an experiment manifest's data; ``where`` names it in errors (see :func:`read_batch_manifest`)."""
+    if isinstance(data, dict) and data.get("format") in OLD_FORMATS:
+        raise PeninsulaError(f"the experiment was written by an earlier version of Peninsula (format "
+                             f"{data['format']!r}, now {FORMAT!r}); run it again (--overwrite replaces it)", file=where)
     try:
         man = BatchManifest.model_validate(data)
     except ValidationError as exc:
@@ -297,6 +371,10 @@ def validate_batch_manifest(data: Any, where: str) -> BatchRecord:
         raise PeninsulaError(f"field 'outcomes': {exc.message}", file=where) from None
     if len({o.column for o in outcomes}) != len(outcomes) or [o.column for o in outcomes] != man.outcomes:
         raise PeninsulaError("field 'outcomes': expected distinct outcomes in their canonical form", file=where)
+    try:
+        outcome_columns(outcomes, scenario)
+    except PeninsulaError as exc:
+        raise PeninsulaError(f"field 'outcomes': {exc.message}", file=where) from None
     part_names = {part_path(k): k for k in range(man.partitions)}
     expected_rows = {name: min(man.rows, (k + 1) * man.partition_rows) - k * man.partition_rows
                      for name, k in part_names.items()}
@@ -308,6 +386,8 @@ def validate_batch_manifest(data: Any, where: str) -> BatchRecord:
             raise PeninsulaError(f"field 'parts.{name}.rows' is {rec.rows:,}; that part holds {expected_rows[name]:,}",
                                  file=where)
     expected_outputs = {DESIGN_FILE, DESIGN_PARQUET, SUMMARY_FILE, *part_names}
+    if any(o.series for o in outcomes):
+        expected_outputs.add(SERIES_FILE)
     unknown = sorted(set(man.outputs) - expected_outputs)
     if unknown:
         raise PeninsulaError(f"field 'outputs': {unknown[0]!r} is not an output of the experiment", file=where)
@@ -358,7 +438,7 @@ def _recorded_parts(exp: Experiment, out: Path, old: BatchRecord) -> dict[str, d
 
 def _clear(out: Path) -> None:
     """Remove an earlier experiment's outputs from ``out`` (and nothing else)."""
-    for name in (MANIFEST, DESIGN_FILE, DESIGN_PARQUET, SUMMARY_FILE, SENSITIVITY_FILE):
+    for name in (MANIFEST, DESIGN_FILE, DESIGN_PARQUET, SUMMARY_FILE, SERIES_FILE, SENSITIVITY_FILE):
         (out / name).unlink(missing_ok=True)
     rdir = out / RESULTS_DIR
     if rdir.is_dir():
@@ -440,19 +520,20 @@ def _read_part(exp: Experiment, out: Path, k: int) -> pd.DataFrame:
 
 
 def summarize(exp: Experiment, out: Path) -> pd.DataFrame:
-    """Per design point: mean, median, 10% and 90% of every outcome (reads partitions one by one)."""
-    cols = [o.column for o in exp.outcomes]
+    """Per design point: mean, median, 10% and 90% of every outcome column (reads partitions one by one)."""
+    cols = exp.columns
     rows, pending = [], []
     current = 0
 
     def flush(point: int, frames: list[pd.DataFrame]) -> None:
         block = pd.concat(frames, ignore_index=True)
+        values = block[cols].to_numpy(dtype=np.float64).T.copy()  # a row per column: each reduced as a 1-D array
+        mean = values.mean(axis=1)
+        p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=1)
         row = {"point": point, "members": len(block)}
-        for c in cols:
-            v = block[c].to_numpy()
-            p10, p50, p90 = np.percentile(v, [10, 50, 90])
-            row.update({f"{c}:mean": float(v.mean()), f"{c}:median": float(p50), f"{c}:p10": float(p10),
-                        f"{c}:p90": float(p90)})
+        for j, c in enumerate(cols):
+            row.update({f"{c}:mean": float(mean[j]), f"{c}:median": float(p50[j]), f"{c}:p10": float(p10[j]),
+                        f"{c}:p90": float(p90[j])})
         rows.append(row)
 
     for k in range(exp.partitions):
@@ -465,6 +546,32 @@ def summarize(exp: Experiment, out: Path) -> pd.DataFrame:
     flush(current, pending)
     summary = pd.DataFrame(rows)
     return exp.design.merge(summary, on="point")
+
+
+STATS = ("mean", "median", "p10", "p90")
+
+
+def series_frame(exp: Experiment, summary: pd.DataFrame) -> pd.DataFrame:
+    """The whole-series outcomes of a summary, tidy: point, [policy, scenario,] outcome, month, date and the stats."""
+    dates = exp.scenario.dates()
+    keys = [c for c in ("point", POLICY, SCENARIO) if c in summary.columns]
+    frames = []
+    for o in exp.outcomes:
+        if not o.series:
+            continue
+        for t, d in enumerate(dates):
+            c = f"{o.indicator}@{d}"
+            f = summary[keys].copy()
+            f["outcome"], f["month"], f["date"] = o.indicator, t, d
+            for stat in STATS:
+                f[stat] = summary[f"{c}:{stat}"].to_numpy()
+            frames.append(f)
+    if not frames:
+        return pd.DataFrame(columns=[*keys, "outcome", "month", "date", *STATS])
+    order = {o.indicator: i for i, o in enumerate(exp.outcomes)}
+    table = pd.concat(frames, ignore_index=True)
+    table["_o"] = table["outcome"].map(order)
+    return table.sort_values(["point", "_o", "month"], kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
 def run_experiment(exp: Experiment, out: str | Path, *, executor=None, chunk_size: int | None = None,
@@ -509,8 +616,11 @@ def run_experiment(exp: Experiment, out: str | Path, *, executor=None, chunk_siz
             progress(finished, exp.partitions, rows_done)
     summary = summarize(exp, out)
     write_text_atomic(out / SUMMARY_FILE, summary.to_csv(index=False))
-    outputs = {n: {"sha256": sha256_file(out / n), "bytes": (out / n).stat().st_size}
-               for n in (DESIGN_FILE, DESIGN_PARQUET, SUMMARY_FILE)}
+    names = [DESIGN_FILE, DESIGN_PARQUET, SUMMARY_FILE]
+    if exp.has_series:
+        write_text_atomic(out / SERIES_FILE, series_frame(exp, summary).to_csv(index=False))
+        names.append(SERIES_FILE)
+    outputs = {n: {"sha256": sha256_file(out / n), "bytes": (out / n).stat().st_size} for n in names}
     for k in range(exp.partitions):
         name = part_path(k)
         outputs[name] = {"sha256": parts[name]["sha256"], "bytes": (out / name).stat().st_size}
@@ -538,6 +648,8 @@ def experiment_from_manifest(manifest: dict | BatchRecord, design_file: Path) ->
         raise PeninsulaError(f"expected {man.points:,} design points numbered from 0, as the manifest records",
                              file=where)
     for col in design.columns[1:]:
+        if col in (POLICY, SCENARIO):
+            continue
         try:
             check_path(str(col))
         except ValueError as exc:
@@ -600,7 +712,7 @@ def _clear_experiment_folder(out: Path) -> None:
         fmt = json.loads(man.read_text(encoding="utf-8")).get("format")
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, RecursionError):
         fmt = None
-    if fmt != FORMAT:
+    if fmt != FORMAT and fmt not in OLD_FORMATS:
         raise PeninsulaError("the folder does not hold a Peninsula experiment (its manifest.json is not one); "
                              "refusing to replace it with --overwrite; choose another --out", file=str(out))
     _clear(out)

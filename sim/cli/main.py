@@ -252,12 +252,12 @@ def cmd_explain(args) -> int:
 def cmd_replay(args) -> int:
     """``peninsula replay``: re-run a saved run or batch and compare with its outputs; exit 1 if they differ."""
     import sim
-    from sim.batch.partitions import FORMAT, replay_experiment
+    from sim.batch.partitions import FORMAT, OLD_FORMATS, replay_experiment
     from sim.engine.results import MANIFEST_FILE, RUN_FORMAT, read_manifest
 
     manifest = read_manifest(args.directory)
     fmt = manifest.get("format")
-    if fmt == FORMAT:
+    if fmt == FORMAT or fmt in OLD_FORMATS:
         verdict = replay_experiment(args.directory)
     elif fmt == RUN_FORMAT:
         verdict = sim.replay(args.directory)
@@ -394,12 +394,11 @@ def _write_csv_atomic(path: str, frame, choices) -> None:
 
 
 def _experiment(args, scenario, design=None, samples=None):
-    """The Experiment for batch/sensitivity arguments (all checks before anything runs)."""
-    from sim.batch import DEFAULT_PARTITION, Experiment, default_outcomes, make_design, parse_grid, parse_outcome
+    """The Experiment for batch/sensitivity arguments (all checks before anything runs: :func:`sim.batch.build`)."""
+    from sim.batch import build
 
     default = scenario.members if args.command == "batch" else 1
     members = args.members if args.members is not None else default  # both checked already
-    seed = check_seed(scenario.seed if args.seed is None else args.seed, field="--seed")
     if args.resume and args.overwrite:
         raise PeninsulaError("give --resume (continue the experiment in --out) or --overwrite (start it afresh), "
                              "not both")
@@ -407,13 +406,12 @@ def _experiment(args, scenario, design=None, samples=None):
         raise PeninsulaError(f"expected at least 1 row per partition, got {args.partition}", field="--partition")
     if args.chunk_size is not None and args.chunk_size < 1:
         raise PeninsulaError(f"expected at least 1 member per pass, got {args.chunk_size}", field="--chunk-size")
-    grid = parse_grid(getattr(args, "grid", None) or [], scenario)
-    table = make_design(scenario, grid=grid, design=design, samples=samples, seed=seed)
-    outcomes = [parse_outcome(o, scenario) for o in args.outcome] if args.outcome else default_outcomes(scenario)
-    spec = {"grid": grid, "design": design, "samples": samples}
-    exp = Experiment(scenario, table, members, seed, outcomes, args.partition or DEFAULT_PARTITION, spec)
-    exp.check()
-    return exp
+    seed = check_seed(scenario.seed if args.seed is None else args.seed, field="--seed")
+    return build(scenario, members=members, seed=seed, outcomes=args.outcome, grid=getattr(args, "grid", None),
+                 design=design, samples=samples, policies=getattr(args, "policies", None),
+                 scenarios=getattr(args, "scenarios", None), policy=getattr(args, "policy", None),
+                 factors=getattr(args, "factors", None), design_file=getattr(args, "design_file", None),
+                 partition=args.partition, series=args.command == "batch")
 
 
 def _run_batch(args, exp, run):
@@ -467,22 +465,37 @@ def cmd_batch(args) -> int:
     _run_batch(args, exp, lambda ex, pr: run_experiment(exp, outdir, executor=ex, chunk_size=chunk,
                                                          resume=args.resume, overwrite=args.overwrite, progress=pr))
     _print_summary(exp, outdir)
-    out.print(f"{len(exp.design):,} design points x {exp.members:,} members = {exp.rows:,} member-runs; wrote "
-              f"{outdir}/ (results/part-*.parquet, design.csv, summary.csv, manifest.json)")
+    what = f"{len(exp.design):,} design points"
+    if "policy" in exp.design.columns:
+        what = (f"{exp.design['policy'].nunique():,} policies x {exp.design['scenario'].nunique():,} scenarios = "
+                f"{what}")
+    out.print(f"{what} x {exp.members:,} members = {exp.rows:,} member-runs; wrote {outdir}/ (results/part-*.parquet, "
+              f"design.csv, summary.csv{', series.csv' if exp.has_series else ''}, manifest.json)")
     return 0
 
 
 def _print_summary(exp, directory: Path) -> None:
     import pandas as pd
 
-    summary = pd.read_csv(directory / "summary.csv")
-    medians = [c for c in summary.columns if c.endswith(":median")][:6]
-    varied = [c for c in exp.design.columns if c != "point"]
-    table = Table(title="Median outcome per design point (first 20; all of them in summary.csv)")
-    for c in ["point", *varied, *medians]:
-        table.add_column(c.removesuffix(":median"), justify="right")
+    summary = pd.read_csv(directory / "summary.csv", dtype={"policy": str})
+    horizon = exp.scenario.dates()[-1]
+    shown = [f"{o.indicator}@{horizon}" if o.series else o.column for o in exp.outcomes][:6]
+    labels = [c for c in ("policy", "scenario") if c in exp.design.columns]
+    varied = [c for c in exp.paths][: max(0, 8 - len(shown))]
+    table = Table(title="Median outcome per design point (first 20; all of them in summary.csv"
+                        f"{', whole series in series.csv' if exp.has_series else ''})")
+    for c in ["point", *labels, *varied, *shown]:
+        table.add_column(c, justify="left" if c == "policy" else "right")
+
+    def cell(row, c):
+        if c in ("point", "scenario"):
+            return str(int(row[c]))
+        if c == "policy":
+            return str(row[c])
+        return f"{row[c if c in varied else f'{c}:median']:.4g}"
+
     for _, row in summary.head(20).iterrows():
-        table.add_row(*(f"{row[c]:.4g}" if c != "point" else str(int(row[c])) for c in ["point", *varied, *medians]))
+        table.add_row(*(cell(row, c) for c in ["point", *labels, *varied, *shown]))
     out.print(table)
 
 
@@ -709,12 +722,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="seed (default: the scenario's)")
     p.set_defaults(func=cmd_explain)
 
-    def batch_options(p, members_default):
+    def batch_options(p, members_default, series=True):
         p.add_argument("--members", type=members_arg,
                        help=f"members (replicates) per design point (default: {members_default})")
         p.add_argument("--seed", type=int, help="seed (default: the scenario's)")
         p.add_argument("--outcome", action="append", metavar="INDICATOR[@YYYY-MM]",
-                       help="an outcome to record (repeatable; default: key indicators at the horizon)")
+                       help=("an outcome to record: INDICATOR@YYYY-MM, or INDICATOR for the whole monthly series "
+                             if series else "an outcome to record: INDICATOR@YYYY-MM, or INDICATOR at the horizon ")
+                       + "(repeatable; default: key indicators at the horizon)")
         p.add_argument("--jobs", type=int, help="local worker processes")
         p.add_argument("--dask", metavar="local:N|tcp://HOST:PORT", help="run on a Dask cluster")
         p.add_argument("--chunk-size", type=int, help=f"members per vectorised pass (memory; default {CHUNK_MEMBERS:,})")
@@ -726,13 +741,25 @@ def build_parser() -> argparse.ArgumentParser:
                        help="remove an earlier experiment in --out and start afresh (refused without it or --resume)")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    p = sub.add_parser("batch", help="run a designed experiment (grid, LHS, Sobol, Morris) over many members",
-                       description="Run a design over a scenario's levers and uncertainties; write partitioned "
-                                   "Parquet results, the design table, a summary per design point and a manifest.")
+    p = sub.add_parser("batch", help="run a designed experiment (grid, LHS, Sobol, Morris, policies x scenarios)",
+                       description="Run a design over a scenario's levers (policies) and uncertainties (scenarios); "
+                                   "write partitioned Parquet results, the design table, a summary per design point "
+                                   "and a manifest. Every policy meets the same scenarios and the same random "
+                                   "streams (common random numbers).")
     p.add_argument("scenario", help="scenario file (or bundled name)")
     p.add_argument("--grid", action="append", metavar="PATH=v1,v2,...", help="full factorial over values (repeatable)")
     p.add_argument("--design", choices=("lhs", "sobol", "morris"), help="sample the declared ranges with SALib")
     p.add_argument("--samples", type=int, help="SALib base sample size K")
+    p.add_argument("--policies", type=int, metavar="K",
+                   help="sample K lever settings (Latin hypercube) and run each under every scenario")
+    p.add_argument("--scenarios", type=int, metavar="N",
+                   help="sample N uncertainty settings (Latin hypercube, as declared) for every policy")
+    p.add_argument("--policy", action="append", metavar="NAME=PATH:VALUE,...",
+                   help="a hand-made policy; levers it does not name stay at their defaults (repeatable)")
+    p.add_argument("--factors", metavar="PATH,...", help="vary only these levers and uncertainties (the rest stay at "
+                                                         "their defaults; uncertainties are then drawn per member)")
+    p.add_argument("--design-file", metavar="FILE.csv|FILE.parquet",
+                   help="a design table: one column per parameter path, optional 'policy' and 'scenario' columns")
     p.add_argument("--out", help="output folder (default runs/SCENARIO-batch)")
     batch_options(p, "the scenario's members")
     p.set_defaults(func=cmd_batch)
@@ -744,7 +771,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", required=True, help="sobol or morris")
     p.add_argument("--samples", type=int, default=64, help="SALib base sample size (default 64)")
     p.add_argument("--out", help="output folder (default runs/SCENARIO-METHOD)")
-    batch_options(p, "1")
+    batch_options(p, "1", series=False)
     p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("dashboard", help="open the dashboard in a browser (Streamlit)")
@@ -756,9 +783,12 @@ def build_parser() -> argparse.ArgumentParser:
     from sim.cli.play import add_parser as add_play_parser
 
     add_play_parser(sub)
+    from sim.cli.explore import add_parsers as add_explore_parsers
 
-    p = sub.add_parser("replay", help="re-run a saved run and check its outputs are byte-identical")
-    p.add_argument("directory", help="a folder written by 'peninsula run'")
+    add_explore_parsers(sub)
+
+    p = sub.add_parser("replay", help="re-run a saved run or experiment and check its outputs are byte-identical")
+    p.add_argument("directory", help="a folder written by 'peninsula run' or 'peninsula batch'")
     p.set_defaults(func=cmd_replay)
     return parser
 

@@ -42,7 +42,7 @@ def short():
 
 def experiment(sc, members=30, partition=25):
     design = make_design(sc, grid=parse_grid(["params.war_intensity_target=0.1,0.9"], sc))
-    outcomes = [parse_outcome("DPRK.hard_currency_usd", sc), parse_outcome("RUS.munitions_shortfall@2024-03", sc)]
+    outcomes = [parse_outcome("DPRK.hard_currency_usd@2024-09", sc), parse_outcome("RUS.munitions_shortfall@2024-03", sc)]
     return Experiment(sc, design, members, 5, outcomes, partition)
 
 
@@ -51,10 +51,11 @@ def test_outputs_are_readable_without_peninsula(tmp_path, short):
     run_experiment(exp, tmp_path / "x")
     frame = pq.read_table(tmp_path / "x" / "results").to_pandas()  # a partitioned dataset
     assert len(frame) == 60 and set(frame["point"]) == {0, 1}
-    assert list(frame.columns) == ["point", "replicate", "DPRK.hard_currency_usd", "RUS.munitions_shortfall@2024-03"]
+    assert list(frame.columns) == ["point", "replicate", "DPRK.hard_currency_usd@2024-09",
+                                   "RUS.munitions_shortfall@2024-03"]
     summary = pd.read_csv(tmp_path / "x" / "summary.csv")
-    low = frame.query("point == 0")["DPRK.hard_currency_usd"]
-    assert summary.loc[0, "DPRK.hard_currency_usd:median"] == pytest.approx(float(np.median(low)))
+    low = frame.query("point == 0")["DPRK.hard_currency_usd@2024-09"]
+    assert summary.loc[0, "DPRK.hard_currency_usd@2024-09:median"] == pytest.approx(float(np.median(low)))
     manifest = json.loads((tmp_path / "x" / "manifest.json").read_text())
     assert manifest["complete"] and manifest["executor"] == "in-process"
     assert set(manifest["outputs"]) == {"design.csv", "design.parquet", "summary.csv", "results/part-00000.parquet",
@@ -67,7 +68,7 @@ def test_member_of_a_batch_equals_a_plain_run(tmp_path, short):
     run_experiment(exp, tmp_path / "x")
     frame = pq.read_table(tmp_path / "x" / "results").to_pandas()
     alone = sim.run(sim.with_settings(short, {"params.war_intensity_target": 0.9}), members=10, seed=5)
-    got = frame.query("point == 1").sort_values("replicate")["DPRK.hard_currency_usd"].to_numpy()
+    got = frame.query("point == 1").sort_values("replicate")["DPRK.hard_currency_usd@2024-09"].to_numpy()
     assert np.array_equal(got, alone.indicator("DPRK.hard_currency_usd")[:, -1])
 
 
@@ -167,7 +168,7 @@ def test_resume_refuses_another_experiment(tmp_path, capsys):
     (["--grid", "params.war_intensity_target"], "expected PATH=v1,v2"),
     (["--design", "lhs"], "--design needs --samples"),
     (["--members", "0"], "at least 1"),
-    (["--outcome", "DPRK.nope"], "unknown indicator"),
+    (["--outcome", "DPRK.nope"], "is not an indicator"),
     (["--outcome", "DPRK.food_security@2031-01"], "is not in the run"),
     (["--dask", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler"),
     (["--jobs", "2", "--dask", "local:2"], "not both"),
