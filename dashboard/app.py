@@ -30,6 +30,8 @@ pages = [
     st.Page(HERE / "views" / "explore.py", title="Explore", icon=":material/tune:", default=True),
     st.Page(HERE / "views" / "compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
     st.Page(HERE / "views" / "results.py", title="Results", icon=":material/folder_open:", url_path="results"),
+    st.Page(HERE / "views" / "experiments.py", title="Experiments", icon=":material/scatter_plot:",
+            url_path="experiments"),
     st.Page(HERE / "views" / "evidence.py", title="Evidence", icon=":material/format_quote:", url_path="evidence"),
 ]
 if hasattr(sim, "check"):

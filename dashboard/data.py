@@ -1,4 +1,4 @@
-"""What the pages show, computed once and cached: scenarios, runs, ensembles and saved runs.
+"""What the pages show, computed once and cached: scenarios, runs, ensembles, saved runs and experiments.
 
 Runs are cached by (scenario content, lever values, members, seed), so moving a lever
 back to an earlier position redraws at once. Everything here calls ``sim`` for the
@@ -21,6 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 import sim
@@ -28,6 +29,7 @@ from sim.actors import ACTOR_CLASSES
 from dashboard.story import BETWEEN
 from sim.actors.base import KEEP
 from sim.indicators import ACTORS, NAMES, canonical_indicator
+from sim.batch.discover import ExperimentData
 from sim.engine.results import read_manifest
 from sim.data import SCENARIO_DIR
 from sim.errors import PeninsulaError
@@ -365,3 +367,123 @@ def compare(hash_a: str, settings_a: Settings, hash_b: str, settings_b: Settings
 def check(scenario_hash: str, members: int, seed: int, _scenario: sim.Scenario) -> list:
     """``sim.check`` of a scenario's expectations (cached by content, members and seed)."""
     return sim.check(_scenario, members=members, seed=seed)
+
+
+# -- saved experiments (sim.load_experiment, sim.discover, sim.robust) -------------------------------------------
+@dataclass(frozen=True)
+class SavedExperiment:
+    """A folder written by ``peninsula batch`` (or ``ExperimentResults.save``): what the Experiments page shows.
+
+    Attributes:
+        directory: the folder.
+        stamp: the SHA-256 of its manifest (which holds every output's hash): the cache key with the folder.
+        scenario: the scenario's name; ``title`` its title.
+        members: members per design point; ``seed`` the experiment's seed.
+        design: the design table (``point``, [``policy``, ``scenario``,] a column per varied path).
+        outcomes: the outcomes as asked (``IND``: a whole series, or ``IND@YYYY-MM``).
+        columns: the recorded outcome columns (``IND@YYYY-MM``).
+        factors: the design's factor columns that vary (levers and uncertainties).
+        policies: the policies in design order (empty for a design without a ``policy`` column).
+    """
+
+    directory: str
+    stamp: str
+    scenario: str
+    title: str
+    members: int
+    seed: int
+    design: pd.DataFrame
+    outcomes: list[str]
+    columns: list[str]
+    factors: list[str]
+    policies: list[str]
+
+    @property
+    def points(self) -> int:
+        """How many design points."""
+        return len(self.design)
+
+    @property
+    def scenarios(self) -> int:
+        """How many scenarios (uncertainty settings): the ``scenario`` column's, else one per point of a policy."""
+        if "scenario" in self.design.columns:
+            return int(self.design["scenario"].nunique())
+        return self.points // max(1, len(self.policies))
+
+
+def manifest_stamp(directory: str | Path) -> str:
+    """The SHA-256 of a folder's ``manifest.json`` (it changes whenever an output does).
+
+    Raises:
+        PeninsulaError: for a folder without a readable manifest.
+    """
+    path = Path(directory) / "manifest.json"
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        raise PeninsulaError("not an experiment folder (no manifest.json); give a folder written by "
+                             "'peninsula batch' or ExperimentResults.save", file=str(directory)) from None
+    except OSError as exc:
+        raise PeninsulaError(f"cannot read the manifest ({exc.strerror or exc})", file=str(path)) from None
+
+
+def _is_experiment(directory: Path) -> bool:
+    try:
+        return str(read_manifest(directory).get("format", "")).startswith("peninsula-batch/")
+    except Exception:  # noqa: BLE001 - a damaged folder is simply not listed; opening it says why
+        return False
+
+
+def find_experiments(base: Path | None = None) -> list[str]:
+    """Experiment folders (a ``peninsula-batch`` manifest) under ``runs/``, newest first."""
+    return [p for p in find_runs(base) if _is_experiment(Path(p))]
+
+
+def open_experiment(directory: str | Path) -> SavedExperiment:
+    """Read a saved experiment (cached by folder and manifest hash).
+
+    Raises:
+        PeninsulaError: for a folder that is not a complete experiment, or a damaged one.
+    """
+    return _open_experiment(str(directory), manifest_stamp(directory))
+
+
+@st.cache_data(show_spinner="Reading the experiment…", max_entries=16)
+def _open_experiment(directory: str, stamp: str) -> SavedExperiment:
+    read = ExperimentData.read(directory)  # the clearest words for a run folder or a missing part
+    exp = sim.load_experiment(directory)  # the manifest and the design validated
+    design = exp.design.reset_index(drop=True)
+    policies = list(dict.fromkeys(design["policy"].astype(str))) if "policy" in design.columns else []
+    return SavedExperiment(directory=directory, stamp=stamp, scenario=exp.scenario.name, title=exp.scenario.title,
+                           members=exp.members, seed=exp.seed, design=design, outcomes=list(exp.outcomes),
+                           columns=list(read.columns), factors=[f for f in read.factors if design[f].nunique() > 1],
+                           policies=policies)
+
+
+@st.cache_data(show_spinner="Reading the outcome…", max_entries=64)
+def outcome_values(directory: str, stamp: str, outcome: str, statistic: str) -> tuple[str, np.ndarray]:
+    """The recorded column an outcome names (``IND`` is its horizon) and its statistic over each point's members.
+
+    The same reading as ``sim.discover`` and ``sim.robust`` make (one value per design point, in point order).
+
+    Raises:
+        PeninsulaError: for an outcome that is not an indicator or was not recorded, or a damaged part.
+    """
+    read = ExperimentData.read(directory)
+    column = read.resolve_outcome(outcome, option="outcome")
+    return column, read.point_values(column, statistic)
+
+
+@st.cache_data(show_spinner="Looking for boxes…", max_entries=32)
+def discover(directory: str, stamp: str, outcome: str, rule: str, value: str, *, statistic: str = "mean",
+             policy: str | None = None, method: str = "prim") -> sim.Discovery:
+    """``sim.discover`` on a saved experiment; ``rule`` is ``where``, ``top`` or ``bottom`` and ``value`` its text."""
+    return sim.discover(directory, outcome, **{rule: value}, statistic=statistic, policy=policy, method=method)
+
+
+@st.cache_data(show_spinner="Ranking the policies…", max_entries=32)
+def robust(directory: str, stamp: str, outcome: str, *, maximise: bool = True, satisfice: str | None = None,
+           statistic: str = "mean", rank_by: str = "regret") -> sim.Robustness:
+    """``sim.robust`` on a saved experiment."""
+    return sim.robust(directory, outcome, maximise=maximise, satisfice=satisfice or None, statistic=statistic,
+                      rank_by=rank_by)

@@ -112,7 +112,7 @@ def test_every_page_renders(browser_page, dashboard_url, artifacts, saved_run, n
     assert page.get_by_test_id("stException").count() == 0
     assert page.get_by_test_id("stAlertContentError").count() == 0
     # a direct link opens the page inside the app: top navigation, wide layout
-    assert page.get_by_test_id("stTopNavLink").count() == 5 and page.get_by_test_id("stSidebarNav").count() == 0
+    assert page.get_by_test_id("stTopNavLink").count() == 6 and page.get_by_test_id("stSidebarNav").count() == 0
     assert page.get_by_test_id("stMainBlockContainer").bounding_box()["width"] > 1000
     if name == "evidence":
         assert page.locator("mark").count() > 5
