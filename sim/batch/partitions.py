@@ -522,28 +522,32 @@ def _read_part(exp: Experiment, out: Path, k: int) -> pd.DataFrame:
 def summarize(exp: Experiment, out: Path) -> pd.DataFrame:
     """Per design point: mean, median, 10% and 90% of every outcome column (reads partitions one by one)."""
     cols = exp.columns
-    rows, pending = [], []
-    current = 0
+    rows = []
+    # One point's values at a time, a row per column (each reduced as a 1-D array, column by column):
+    # memory holds one point's outcomes once, not the whole table and its copies.
+    values = np.empty((len(cols), exp.members), dtype=np.float64)
+    filled, current = 0, 0
 
-    def flush(point: int, frames: list[pd.DataFrame]) -> None:
-        block = pd.concat(frames, ignore_index=True)
-        values = block[cols].to_numpy(dtype=np.float64).T.copy()  # a row per column: each reduced as a 1-D array
-        mean = values.mean(axis=1)
-        p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=1)
-        row = {"point": point, "members": len(block)}
+    def flush(point: int, n: int) -> None:
+        row = {"point": point, "members": n}
         for j, c in enumerate(cols):
-            row.update({f"{c}:mean": float(mean[j]), f"{c}:median": float(p50[j]), f"{c}:p10": float(p10[j]),
-                        f"{c}:p90": float(p90[j])})
+            v = values[j, :n]
+            p10, p50, p90 = np.percentile(v, [10, 50, 90])
+            row.update({f"{c}:mean": float(v.mean()), f"{c}:median": float(p50), f"{c}:p10": float(p10),
+                        f"{c}:p90": float(p90)})
         rows.append(row)
 
     for k in range(exp.partitions):
         part = _read_part(exp, out, k)
         for point, block in part.groupby("point", sort=True):
             if point != current:
-                flush(current, pending)
-                pending, current = [], int(point)
-            pending.append(block)
-    flush(current, pending)
+                flush(current, filled)
+                filled, current = 0, int(point)
+            n = len(block)
+            values[:, filled:filled + n] = block[cols].to_numpy(dtype=np.float64).T
+            filled += n
+        del part
+    flush(current, filled)
     summary = pd.DataFrame(rows)
     return exp.design.merge(summary, on="point")
 
