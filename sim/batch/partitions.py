@@ -64,7 +64,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 
 from sim.batch.design import LABELS, POLICY, SCENARIO, Outcome, outcome_columns, parse_outcome
 from sim.batch.executors import InProcess
-from sim.engine import CHUNK_MEMBERS, Setup, simulate
+from sim.engine import CHUNK_MEMBERS, Setup, simulate_history
 from sim.engine.results import (
     ID_LIMIT,
     MAX_MEMBERS,
@@ -81,7 +81,6 @@ from sim.engine.results import (
     write_text_atomic,
 )
 from sim.errors import PeninsulaError
-from sim.indicators import INDEX
 from sim.scenario import Scenario, check_path
 
 FORMAT = "peninsula-batch/2"
@@ -229,7 +228,8 @@ def run_partition(task: dict, chunk_size: int | None = None) -> pa.Table:
     members = task["members"]
     dates = scenario.dates()
     names = outcome_columns([Outcome(ind, m) for ind, m in task["outcomes"]], scenario)
-    cols = [(INDEX[c.partition("@")[0]], dates.index(c.partition("@")[2])) for c in names]
+    recorded = list(dict.fromkeys(c.partition("@")[0] for c in names))  # only these indicators' history
+    cols = [(recorded.index(c.partition("@")[0]), dates.index(c.partition("@")[2])) for c in names]
     rows = np.arange(a, b, dtype=np.int64)
     point, replicate = rows // members, rows % members
     local = point - task["first_point"]
@@ -239,7 +239,7 @@ def run_partition(task: dict, chunk_size: int | None = None) -> pa.Table:
     chunk = max(1, chunk_size or CHUNK_MEMBERS)
     outs: list[list[np.ndarray]] = [[] for _ in cols]
     for start in range(0, len(rows), chunk):
-        history = simulate(setup, slice(start, start + chunk)).history
+        history = simulate_history(setup, recorded, slice(start, start + chunk))
         for j, (v, t) in enumerate(cols):
             outs[j].append(history[t, v, :].copy())
         del history  # its buffer goes back to the pool for the next chunk (sim.engine.memory)

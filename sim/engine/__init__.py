@@ -16,8 +16,8 @@ from sim.engine.choose import (REASON_BETWEEN, REASON_EXTERNAL, REASON_LABELS, R
                                reason_labels)
 from sim.engine.results import Results
 from sim.engine.setup import MAX_MEMBERS, Setup, check_seed, member_ids
-from sim.engine.simulate import CHUNK_MEMBERS, Scorecard, Simulation, simulate
+from sim.engine.simulate import CHUNK_MEMBERS, Scorecard, Simulation, simulate, simulate_history
 
 __all__ = ["CHUNK_MEMBERS", "MAX_MEMBERS", "REASON_BETWEEN", "REASON_EXTERNAL", "REASON_LABELS", "REASON_NOISE",
            "REASON_SCRIPTED", "Results", "Scorecard", "Setup", "Simulation", "check_seed",
-           "member_ids", "reason_labels", "simulate"]
+           "member_ids", "reason_labels", "simulate", "simulate_history"]

@@ -36,17 +36,20 @@ WAR_STREAM = stream_id("shock:war")
 ExternalChoice = Callable[["PeninsulaModel"], "int | np.ndarray | None"]
 
 
-def output_specs(members: int, months: int) -> list[tuple[tuple[int, ...], type]]:
+def output_specs(members: int, months: int, record: Sequence[str] | None = None) -> list[tuple[tuple[int, ...], type]]:
     """Shapes and dtypes of a run's outputs.
 
     The history (months + 1, indicators, members), in the model's single precision; then for
     each actor its choices and reasons (months, members) and its advantages (months,
-    interests, members).
+    interests, members). With ``record`` (indicator names), only those indicators' history and
+    no advantages: what a batch keeps (a quarter of the memory of a full run's outputs).
     """
-    return ([((months + 1, len(NAMES), members), FLOAT)]
+    lean = record is not None
+    return ([((months + 1, len(record) if lean else len(NAMES), members), FLOAT)]
             + [((months, members), np.int8) for _ in ACTOR_CLASSES]
             + [((months, members), np.int8) for _ in ACTOR_CLASSES]
-            + [((months, len(cls.interests), members), np.float32) for cls in ACTOR_CLASSES.values()])
+            + ([] if lean else [((months, len(cls.interests), members), np.float32)
+                                for cls in ACTOR_CLASSES.values()]))
 
 
 class PeninsulaModel(mesa.Model):
@@ -66,12 +69,13 @@ class PeninsulaModel(mesa.Model):
             array per member, or None to let the actor choose): choices from outside.
         outputs: arrays to record into, as :func:`output_specs` lists them (views of a
             larger run's arrays, members last, will do); default new zeroed arrays.
+        record: only these indicators' history, and no advantages (see :func:`output_specs`).
     """
 
     def __init__(self, setup: Setup | Scenario, members: int | Sequence[int] | None = None,
                  seed: int | None = None, *, rng: int | None = None,
                  external: dict[str, ExternalChoice] | None = None,
-                 outputs: Sequence[np.ndarray] | None = None) -> None:
+                 outputs: Sequence[np.ndarray] | None = None, record: Sequence[str] | None = None) -> None:
         """Set up the worlds at the start of the scenario."""
         if not isinstance(setup, Setup):
             setup = Setup.build(setup, members, seed if seed is not None or rng is None else rng)
@@ -108,7 +112,8 @@ class PeninsulaModel(mesa.Model):
 
         # The outputs, time-major so that recording a month writes contiguous rows. One
         # recycled buffer holds them all (sim.engine.memory.zeros_group: the same zeros as np.zeros).
-        specs = output_specs(self.n_members, self.months)
+        self._record_names = None if record is None else tuple(record)
+        specs = output_specs(self.n_members, self.months, record)
         if outputs is None:
             outputs = zeros_group(specs)
         elif [a.shape for a in outputs] != [shape for shape, _ in specs]:
@@ -117,7 +122,7 @@ class PeninsulaModel(mesa.Model):
         self.history = next(arrays)
         self.choice_history = {c: next(arrays) for c in ACTOR_CLASSES}
         self.reason_history = {c: next(arrays) for c in ACTOR_CLASSES}
-        self.advantage_history = {c: next(arrays) for c in ACTOR_CLASSES}
+        self.advantage_history = None if record is not None else {c: next(arrays) for c in ACTOR_CLASSES}
         self.running = True
 
     def _refresh_actor_params(self) -> None:
@@ -191,6 +196,10 @@ class PeninsulaModel(mesa.Model):
     # -- the month ---------------------------------------------------------------------------------
     def _record(self, t: int) -> None:
         row = self.history[t]
+        if self._record_names is not None:
+            for j, name in enumerate(self._record_names):
+                row[j] = self.state[name]
+            return
         for name, arr in self.state.items():
             row[INDEX[name]] = arr
 
@@ -222,7 +231,8 @@ class PeninsulaModel(mesa.Model):
         for code, actor in self.actors.items():
             self.choice_history[code][t] = actor.choice
             self.reason_history[code][t] = actor.reason
-            self.advantage_history[code][t] = actor.advantage
+            if self.advantage_history is not None:
+                self.advantage_history[code][t] = actor.advantage
         self.month_index = t + 1
         if self.month_index == self.months:
             self._record(self.months)
