@@ -34,3 +34,15 @@ def baseline(months: int = 36):
     import sim
 
     return sim.load_scenario_text(f"extends: baseline\nname: baseline\nmonths: {months}\n", "baseline.yaml")
+
+
+def timed(fn, repeats: int) -> tuple[list[float], object]:
+    """Call ``fn`` ``repeats`` times; the wall times (perf_counter) and the last result."""
+    import time
+
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return times, out

@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 
 # One thread per numerical library and `import sim` from the checkout (before NumPy).
-from _setup import ROOT as _ROOT, cpu_model  # noqa: E402,F401
+from _setup import ROOT as _ROOT, cpu_model, timed  # noqa: E402,F401
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
@@ -85,15 +85,6 @@ def pin_one_core(enabled: bool) -> tuple[str, set | None]:
         return f"pinned to CPU {cpu} for EMA and the in-process batch ({len(allowed)} CPU(s) allowed)", allowed
     except OSError as exc:
         return f"not pinned ({exc})", None
-
-
-def timed(fn, repeats: int) -> tuple[list[float], object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return times, out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 
 # One thread per numerical library and `import sim` from the checkout (before NumPy).
-from _setup import ROOT as _ROOT, baseline, cpu_model  # noqa: E402,F401
+from _setup import ROOT as _ROOT, baseline, cpu_model, timed  # noqa: E402,F401
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
@@ -82,16 +82,6 @@ def pin_one_core(enabled: bool) -> str:
         return f"pinned to CPU {cpu} (os.sched_setaffinity; {len(allowed)} CPU(s) were allowed)"
     except OSError as exc:
         return f"not pinned ({exc})"
-
-
-def timed(fn, repeats: int) -> tuple[list[float], object]:
-    """Call ``fn`` ``repeats`` times; the wall times (perf_counter) and the last result."""
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return times, out
 
 
 def fmt_rate(x: float) -> str:
