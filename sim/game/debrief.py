@@ -2,6 +2,12 @@
 
 The same worlds are common random numbers; the comparison goes interest by interest and
 turn by turn.
+
+Honest statistics (documented choice): world by world, the player did *better*, *worse* or
+*tied* (within :data:`~sim.game.scoring.EPS`), and all three shares are reported. The verdict
+on an interest is "about the same" when the difference of the average scores is no larger than
+the spread across worlds: the standard deviation of the scores across worlds (the larger of the
+player's and the model's). Only a larger difference is called better or worse.
 """
 
 from __future__ import annotations
@@ -42,6 +48,30 @@ class InterestOutcome:
     worse: float
     mean_difference: float
     sentence: str
+    spread: float = 0.0
+    verdict: str = "about the same"
+    """``"better"``, ``"worse"`` or ``"about the same"`` (see :func:`verdict`)."""
+
+
+ABOUT_THE_SAME = "about the same"
+
+
+def verdict(mine: np.ndarray, theirs: np.ndarray) -> tuple[str, float]:
+    """The verdict on per-world scores (player, model) and the spread it was judged against.
+
+    "about the same" when the difference of the averages is no larger than the spread across
+    worlds (the larger standard deviation of the two sets of scores), else "better" or "worse".
+    """
+    diff = float(np.mean(mine) - np.mean(theirs))
+    spread = float(max(np.std(mine), np.std(theirs)))
+    if abs(diff) <= max(spread, EPS):
+        return ABOUT_THE_SAME, spread
+    return ("better" if diff > 0 else "worse"), spread
+
+
+def shares_text(better: float, tied: float, worse: float) -> str:
+    """``"better in 10% of worlds, tied in 30%, worse in 60%"``: the three shares, ties included."""
+    return f"better in {better:.0%} of worlds, tied in {tied:.0%}, worse in {worse:.0%}"
 
 
 @dataclass(frozen=True)
@@ -91,13 +121,17 @@ def _outcome(name: str, description: str, weight: float, mine: np.ndarray, their
     d = mine - theirs
     better, worse, tied = float((d > EPS).mean()), float((d < -EPS).mean()), float((np.abs(d) <= EPS).mean())
     what = "its interests as a whole" if name == "overall" else label(name)
+    word, spread = verdict(mine, theirs)
     if tied == 1.0:
-        sentence = f"On {what} you and the model's {title} tied in every world."
+        sentence = f"On {what} you and the model's {title} tied in every world: about the same."
     else:
-        sentence = (f"On {what} you beat the model's {title} in {better:.0%} of worlds and did worse in {worse:.0%}"
-                    f" (average score {mine.mean():.3f} against {theirs.mean():.3f}).")
+        how = {"better": "better than", "worse": "worse than"}.get(word, "about the same as")
+        than = "smaller than" if word == ABOUT_THE_SAME else "larger than"
+        sentence = (f"On {what} you did {how} the model's {title}: average score {mine.mean():.3f} against "
+                    f"{theirs.mean():.3f}, a difference {than} the spread across worlds ({spread:.3f}); "
+                    f"{shares_text(better, tied, worse)}.")
     return InterestOutcome(name, description, weight, float(mine.mean()), float(theirs.mean()), better, tied, worse,
-                           float(d.mean()), sentence)
+                           float(d.mean()), sentence, spread, word)
 
 
 def role_debrief(ex: Exercise, choices: Sequence[dict[str, str | None]], role: str, played: Results,
@@ -119,13 +153,14 @@ def role_debrief(ex: Exercise, choices: Sequence[dict[str, str | None]], role: s
                  for it, w in zip(cls.interests, weights, strict=True)]
     overall = _outcome("overall", "Its interests weighed as the scenario weighs them.",
                        float(np.mean(total)), mine["overall"], theirs["overall"], title)
-    won = [label(o.interest) for o in interests if o.better > o.worse]
-    lost = [label(o.interest) for o in interests if o.worse > o.better]
+    won = [label(o.interest) for o in interests if o.verdict == "better"]
+    lost = [label(o.interest) for o in interests if o.verdict == "worse"]
     if overall.tied == 1.0:
-        headline = f"You played as the model's {title} would: every world ends the same."
+        headline = f"You played as the model's {title} would: every world ends the same (tied in 100% of worlds)."
     else:
-        headline = (f"Over {played.months} months in {played.members} worlds you beat the model's {title} on its "
-                    f"interests as a whole in {overall.better:.0%} of worlds (worse in {overall.worse:.0%}).")
+        how = {"better": "better than", "worse": "worse than"}.get(overall.verdict, "about the same as")
+        headline = (f"Over {played.months} months in {played.members} worlds you did {how} the model's {title} on "
+                    f"its interests as a whole ({shares_text(overall.better, overall.tied, overall.worse)}).")
     summary = ""
     if won:
         summary = f"You did better than the model on {', '.join(won)}"
@@ -200,8 +235,12 @@ class Debrief:
 
     @property
     def questions(self) -> list[str]:
-        """The exercise's debrief questions."""
-        return list(self.exercise.debrief)
+        """The debrief questions of the roles in this debrief (each once, in order of the roles)."""
+        return list(dict.fromkeys(q for r in self.roles for q in self.exercise.questions(r)))
+
+    def questions_for(self, role: str) -> list[str]:
+        """The debrief questions of one role: the exercise's questions for every role, then its own."""
+        return self.exercise.questions(role)
 
     def sentences(self, role: str | None = None) -> list[str]:
         """The debrief in sentences for one role (default: the only, or the first, role)."""
@@ -216,7 +255,8 @@ class Debrief:
             "months": self.months, "finished": self.finished,
             "roles": {r: {"interests": [dataclasses.asdict(o) for o in d.interests],
                           "overall": dataclasses.asdict(d.overall), "sentences": list(d.sentences),
-                          "timeline": [dataclasses.asdict(e) for e in d.timeline], "indicators": d.indicators}
+                          "timeline": [dataclasses.asdict(e) for e in d.timeline], "indicators": d.indicators,
+                          "questions": self.questions_for(r)}
                       for r, d in self.roles.items()},
             "questions": self.questions,
         }
@@ -234,6 +274,13 @@ class Debrief:
                                  "model_score": float(theirs[j]), "difference": diff,
                                  "result": "better" if diff > EPS else "worse" if diff < -EPS else "tied"})
         return rows
+
+    def outcome_rows(self) -> list[dict]:
+        """Interest by interest for each role: averages, difference, spread, the shares (ties included), the verdict."""
+        return [{"role": r, "interest": o.interest, "player_score": o.player, "model_score": o.model,
+                 "difference": o.mean_difference, "spread": o.spread, "better": round(o.better, 4),
+                 "tied": round(o.tied, 4), "worse": round(o.worse, 4), "verdict": o.verdict, "sentence": o.sentence}
+                for r, d in self.roles.items() for o in [*d.interests, d.overall]]
 
     def timeline_rows(self) -> list[dict]:
         """Turn by turn for each role: the moves played and the model's, the news and the indicators."""
@@ -255,6 +302,10 @@ class Debrief:
         """The member-by-member table as CSV text."""
         return csv_text(self.member_rows())
 
+    def outcomes_csv(self) -> str:
+        """The interest-by-interest verdicts as CSV text."""
+        return csv_text(self.outcome_rows())
+
     def timeline_csv(self) -> str:
         """The turn-by-turn table as CSV text."""
         return csv_text(self.timeline_rows())
@@ -264,17 +315,20 @@ class Debrief:
         return html_report(self)
 
     def write(self, directory: str | Path) -> dict[str, Path]:
-        """Write the report: ``debrief.html``, ``debrief.csv``, ``timeline.csv``, ``record.json``.
+        """Write the report: ``debrief.html``, ``debrief.csv``, ``outcomes.csv``, ``timeline.csv``, ``record.json``.
 
-        ``debrief.csv`` is member by member; ``record.json`` is the :class:`GameRecord`, from
-        which ``Game.replay`` rebuilds the game.
+        ``debrief.csv`` is member by member; ``outcomes.csv`` interest by interest (shares and
+        verdict); ``record.json`` is the :class:`GameRecord`, from which ``Game.replay`` rebuilds
+        the game.
         """
         target = Path(directory)
         if target.exists() and not target.is_dir():
             raise PeninsulaError("exists and is not a folder; choose another report folder", file=str(target))
         target.mkdir(parents=True, exist_ok=True)
-        out = {"html": target / "debrief.html", "csv": target / "debrief.csv", "timeline": target / "timeline.csv"}
-        texts = {"html": self.to_html(), "csv": self.to_csv(), "timeline": self.timeline_csv()}
+        out = {"html": target / "debrief.html", "csv": target / "debrief.csv", "outcomes": target / "outcomes.csv",
+               "timeline": target / "timeline.csv"}
+        texts = {"html": self.to_html(), "csv": self.to_csv(), "outcomes": self.outcomes_csv(),
+                 "timeline": self.timeline_csv()}
         if self.record is not None:
             out["record"] = target / "record.json"
             texts["record"] = self.record.to_json() + "\n"

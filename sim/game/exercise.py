@@ -27,8 +27,13 @@ An exercise file lives in ``scenarios/exercises/`` (bundled: ``sim/data/scenario
         release: instructor     # ... or the instructor releases it during the game
         set: {params.war_intensity_target: 0.1}
         news: "Moscow and Kyiv open talks; the guns fall quieter."
-    debrief:                    # questions for the debrief
-      - "When did Beijing's patience run out, and why?"
+    debrief:                    # debrief questions for every role
+      - "Where did the model's play differ from yours, and why?"
+    debrief_by_role:            # ... and each role's own, asked after those
+      DPRK:
+        - "When did Beijing's patience run out, and why?"
+      CHN:
+        - "Did you keep the buffer stable? What did it cost?"
 
 Every mistake is a :class:`~sim.errors.ScenarioError` naming the file, the line, the field
 and what was expected, as for scenarios (the same loader and helpers in
@@ -43,6 +48,7 @@ API::
     ex.scenario                                    # the resolved sim.Scenario
     ex.roles, ex.turns, ex.turn_months, ex.months  # months = turns x turn_months
     ex.briefing("DPRK")                            # Markdown (private to that role)
+    ex.questions("DPRK")                           # its debrief questions (everyone's, then its own)
     ex.turn_label(2)                               # "2024-03 to 2024-05" (the baseline starts 2023-09)
     ex.game_scenario([("ceasefire", 3)])          # the scenario a game runs (injects as events)
     ex.to_dict(); Exercise.from_dict(data)         # self-contained (the scenario resolved inside)
@@ -139,7 +145,9 @@ class Exercise(Strict):
     situation: str = Field("", description="Public briefing for everyone (Markdown).")
     briefings: dict[str, str] = Field(..., description="Role -> private briefing (Markdown citing claims).")
     injects: list[Inject] = Field(default_factory=list)
-    debrief: list[str] = Field(default_factory=list, description="Debrief questions.")
+    debrief: list[str] = Field(default_factory=list, description="Debrief questions for every role.")
+    debrief_by_role: dict[str, list[str]] = Field(default_factory=dict,
+                                                  description="Role -> its own debrief questions (after the others).")
     source: str | None = Field(None, exclude=True, description="The file it was loaded from (set by the loader).")
 
     _scenario: Scenario | None = PrivateAttr(None)
@@ -161,6 +169,12 @@ class Exercise(Strict):
         if role not in self.briefings:
             raise KeyError(f"no role {role!r} in this exercise; its roles: {', '.join(self.roles)}")
         return self.briefings[role]
+
+    def questions(self, role: str) -> list[str]:
+        """The debrief questions for a role: those for every role (``debrief``), then its own (``debrief_by_role``)."""
+        if role not in self.roles:
+            raise KeyError(f"no role {role!r} in this exercise; its roles: {', '.join(self.roles)}")
+        return [*self.debrief, *self.debrief_by_role.get(role, [])]
 
     def inject(self, inject_id: str) -> Inject:
         """The inject with this id (KeyError if none)."""
@@ -410,6 +424,15 @@ def _check(ex: Exercise, origins: dict, file: str, text: str | None) -> None:
     for i, q in enumerate(ex.debrief):
         if not q.strip():
             fail("an empty debrief question", "debrief", i)
+        cited(q, "debrief", i)
+    for role, questions in ex.debrief_by_role.items():
+        if role not in ex.roles:
+            fail(f"debrief questions for {role}, which is not one of the roles ({', '.join(ex.roles)}); "
+                 "questions for every role go under 'debrief'", "debrief_by_role", role)
+        for i, q in enumerate(questions):
+            if not q.strip():
+                fail("an empty debrief question", "debrief_by_role", role, i)
+            cited(q, "debrief_by_role", role, i)
 
 
 def _values_in_game(ex: Exercise, path: str) -> list[float]:

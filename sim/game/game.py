@@ -218,6 +218,12 @@ class TurnView:
     sentences: tuple[str, ...]
     posture: tuple[Band, ...] = ()
     """The role's posture: its instruments' levels (described as instruments), also among ``own``."""
+    autoplayed: Move | None = None
+    """What the model's rule chose for the role in the last turn, where its player made no move (else None).
+
+    Its ``sentence`` (also in ``sentences``, after the heading) tells the player, e.g. "No move from
+    you last turn: the model chose ship_more_rice (dprk_alignment)."
+    """
 
     def to_dict(self) -> dict:
         """The view as plain nested dicts and tuples."""
@@ -620,13 +626,14 @@ class Game:
         instruments = ACTOR_CLASSES[role].instruments
         posture = bands([i.indicator for i in instruments], [i.description for i in instruments])
         others = tuple(self._moves(res, role))
+        autoplayed = self._autoplayed(res, role)
         news = tuple(self._news())
         show_advice = self.advisor_on if advice is None else advice
         adv = self.advisor(role) if show_advice and not self.finished else None
         choices = tuple((i, c.get(role)) for i, c in enumerate(self._choices))
         head = (f"The game is over: {self.turns} turns played ({ex.month_label(0)} to {ex.month_label(t - 1)})."
                 if self.finished else f"Turn {self.turn + 1} of {self.turns}: {ex.turn_label(self.turn)}.")
-        sentences = [head, *news]
+        sentences = [head, *([autoplayed.sentence] if autoplayed else []), *news]
         if posture:
             sentences.append("Your posture (medians across worlds): " + "; ".join(
                 f"{b.name.split('.', 1)[1].replace('_', ' ')} {format_value(b.median, b.unit)}" for b in posture) + ".")
@@ -635,7 +642,8 @@ class Game:
             sentences.append(adv.sentence)
         return TurnView(role, ACTOR_NAMES[role], self.turn, self.turns, self.finished,
                         "game over" if self.finished else ex.turn_label(self.turn), bands(own_names),
-                        bands(world_names), tuple(interests), others, news, choices, adv, tuple(sentences), posture)
+                        bands(world_names), tuple(interests), others, news, choices, adv, tuple(sentences), posture,
+                        autoplayed)
 
     def _news(self) -> list[str]:
         """Events of the last turn (scenario events and injects) and injects released for the coming one."""
@@ -655,39 +663,62 @@ class Game:
         return out
 
     def _moves(self, res: Results, role: str) -> list[Move]:
-        ex = self.exercise
         if self.turn == 0:
             return []
+        return [self._move(res, code) for code in ACTOR_CLASSES if code != role]
+
+    def _move(self, res: Results, code: str) -> Move:
+        """What ``code`` did in the last turn across the worlds (its main moves and their reasons)."""
+        ex = self.exercise
+        cls = ACTOR_CLASSES[code]
         a, b = ex.turn_start(self.turn - 1), ex.turn_start(self.turn)
-        out = []
-        for code, cls in ACTOR_CLASSES.items():
-            if code == role:
-                continue
-            names = cls.option_names()
-            ch = res.choice_index[code]
-            block = ch[a:b]
-            main = main_choice(block, len(names))
-            labels = reason_labels(code)
-            rs = res.reason_index[code][a:b].astype(np.int64) % len(labels)
-            shares, reasons = {}, {}
-            for k, name in enumerate(names):
-                sel = main == k
-                shares[name] = float(sel.mean())
-                if sel.any():
-                    mask = (block == k) & sel[None, :]
-                    reasons[name] = labels[most_common(rs[mask], len(labels))]
-            ever = {name: float((ch == k).any(axis=0).mean()) for k, name in enumerate(names)}
-            top = sorted((s, n) for n, s in shares.items() if s >= 0.1)[::-1][:3]
-            parts = [f"{_done(n)} in {s:.0%} of worlds ({_why(reasons[n])})" for s, n in top]
-            sentence = f"{ACTOR_NAMES[code]}: " + "; ".join(parts) + "." if parts else ""
-            notable = [(ever[n], n) for n in names if n != cls.status_quo and n not in {x for _, x in top}
-                       and ever[n] >= 0.2]
-            if notable:
-                e, n = max(notable)
-                sentence += (f" Since {ex.month_label(0)} it has chosen {label(n)} at least once in "
-                             f"{e:.0%} of worlds.")
-            out.append(Move(code, ACTOR_NAMES[code], shares, reasons, ever, sentence))
-        return out
+        names = cls.option_names()
+        ch = res.choice_index[code]
+        block = ch[a:b]
+        main = main_choice(block, len(names))
+        labels = reason_labels(code)
+        rs = res.reason_index[code][a:b].astype(np.int64) % len(labels)
+        shares, reasons = {}, {}
+        for k, name in enumerate(names):
+            sel = main == k
+            shares[name] = float(sel.mean())
+            if sel.any():
+                mask = (block == k) & sel[None, :]
+                reasons[name] = labels[most_common(rs[mask], len(labels))]
+        ever = {name: float((ch == k).any(axis=0).mean()) for k, name in enumerate(names)}
+        top = sorted((s, n) for n, s in shares.items() if s >= 0.1)[::-1][:3]
+        parts = [f"{_done(n)} in {s:.0%} of worlds ({_why(reasons[n])})" for s, n in top]
+        sentence = f"{ACTOR_NAMES[code]}: " + "; ".join(parts) + "." if parts else ""
+        notable = [(ever[n], n) for n in names if n != cls.status_quo and n not in {x for _, x in top}
+                   and ever[n] >= 0.2]
+        if notable:
+            e, n = max(notable)
+            sentence += (f" Since {ex.month_label(0)} it has chosen {label(n)} at least once in "
+                         f"{e:.0%} of worlds.")
+        return Move(code, ACTOR_NAMES[code], shares, reasons, ever, sentence)
+
+    def _autoplayed(self, res: Results, role: str) -> Move | None:
+        """What the model's rule chose for ``role`` in the last turn, if the role had no move from its player.
+
+        Its ``sentence`` tells the player so: ``"No move from you last turn: the model kept your
+        posture (between reviews)"``, or the moves it chose (with the share of worlds and the reason
+        where they differ across worlds).
+        """
+        if self.turn == 0 or self._choices[-1].get(role) is not None:
+            return None
+        move = self._move(res, role)
+        top = sorted(((s, n) for n, s in move.shares.items() if s > 0), reverse=True)
+        major = [(s, n) for s, n in top if s >= 0.1] or top[:1]
+
+        def what(n: str) -> str:
+            return "kept your posture" if n == KEEP else f"chose {n}"
+
+        if len(major) == 1 and major[0][0] == 1.0:
+            s, n = major[0]
+            text = f"{what(n)} ({move.reasons[n]})"
+        else:
+            text = "; ".join(f"{what(n)} in {s:.0%} of worlds ({move.reasons[n]})" for s, n in major)
+        return dataclasses.replace(move, sentence=f"No move from you last turn: the model {text}.")
 
     # -- the debrief ---------------------------------------------------------------------------------
     def debrief(self, roles: Sequence[str] | None = None) -> Debrief:

@@ -114,14 +114,18 @@ def html_report(d: Debrief) -> str:
         out.append(f"<h2>{e(rd.title)} ({e(role)})</h2>")
         out.append(f'<p class="headline">{e(rd.sentences[0])}</p>')
         out += [f"<p>{e(s)}</p>" for s in rd.sentences[1:2]]
-        out.append("<table><tr><th>interest</th><th>weight</th><th>you</th><th>model</th><th>better</th>"
-                   "<th>tied</th><th>worse</th><th>worlds</th></tr>")
+        out.append("<table><tr><th>interest</th><th>weight</th><th>you</th><th>model</th><th>spread</th>"
+                   "<th>verdict</th><th>better</th><th>tied</th><th>worse</th><th>worlds</th></tr>")
         for o in [*rd.interests, rd.overall]:
             out.append(f"<tr><td>{e(label(o.interest))}<br><small>{e(o.description)}</small></td>"
                        f'<td class="n">{o.weight:.2f}</td><td class="n">{o.player:.3f}</td>'
-                       f'<td class="n">{o.model:.3f}</td><td class="n">{o.better:.0%}</td>'
-                       f'<td class="n">{o.tied:.0%}</td><td class="n">{o.worse:.0%}</td><td>{_pct_bar(o)}</td></tr>')
+                       f'<td class="n">{o.model:.3f}</td><td class="n">{o.spread:.3f}</td><td>{e(o.verdict)}</td>'
+                       f'<td class="n">{o.better:.0%}</td><td class="n">{o.tied:.0%}</td>'
+                       f'<td class="n">{o.worse:.0%}</td><td>{_pct_bar(o)}</td></tr>')
         out.append("</table>")
+        out.append('<p class="legend">Verdict: "about the same" when the difference of the average scores is no '
+                   "larger than the spread across worlds (the larger standard deviation of the two scores); "
+                   "better, tied and worse count the worlds one by one.</p>")
         out.append('<p class="legend">Charts: median and 10-90% band across worlds, month by month. '
                    '<span class="you">&#9644; you</span> &nbsp; <span class="mod">- - the model</span></p>'
                    '<div class="charts">')
@@ -151,8 +155,10 @@ def html_report(d: Debrief) -> str:
             out.append(f"<tr><td>{t.turn + 1}<br><small>{e(t.months)}</small></td><td>{e(chose)}</td>"
                        f"<td>{e(label(t.model_choice))} ({t.model_share:.0%})</td><td>{follow}</td></tr>")
         out.append("</table>")
-    if d.questions:
-        out.append("<h2>Questions</h2><ol>" + "".join(f"<li>{e(q)}</li>" for q in d.questions) + "</ol>")
+        questions = d.questions_for(role)
+        if questions:
+            out.append(f'<h3>Questions for {e(rd.title)}</h3><ol class="questions">'
+                       + "".join(f"<li>{e(q)}</li>" for q in questions) + "</ol>")
     if d.record is not None:
         out.append("<h2>Reproduce</h2><p class=\"meta\">This game is rebuilt exactly by "
                    "<code>sim.game.Game.replay(GameRecord.from_json(...))</code> with the record below.</p>"

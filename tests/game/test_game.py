@@ -201,7 +201,8 @@ def test_timeline_records_the_choices_and_what_followed(debrief, game):
     for e, move in zip(rd.timeline, PLAN, strict=True):
         if move is not None:
             assert (e.played, e.played_share, e.choice_share) == (move, 1.0, 1.0)
-    assert debrief.questions == list(game.exercise.debrief)
+    assert debrief.questions == game.exercise.questions("DPRK")
+    assert debrief.questions == [*game.exercise.debrief, *game.exercise.debrief_by_role["DPRK"]]
     assert debrief.finished and debrief.turns_played == 8 and debrief.months == 24
 
 
@@ -448,8 +449,15 @@ def test_html_report_is_self_contained(debrief, tmp_path):
     assert low.startswith("<!doctype html>") and "<style>" in low and "<svg" in low
     assert "regime survival" in page and "Questions" in page
     paths = debrief.write(tmp_path / "report")
-    assert {p.name for p in (tmp_path / "report").iterdir()} == {"debrief.html", "debrief.csv", "timeline.csv",
-                                                                  "record.json"}
+    assert {p.name for p in (tmp_path / "report").iterdir()} == {"debrief.html", "debrief.csv", "outcomes.csv",
+                                                                  "timeline.csv", "record.json"}
+    outcomes = list(csv.DictReader(paths["outcomes"].open(encoding="utf-8")))
+    rd = debrief.roles["DPRK"]
+    assert [r["interest"] for r in outcomes] == [*(o.interest for o in rd.interests), "overall"]
+    for r, o in zip(outcomes, [*rd.interests, rd.overall], strict=True):
+        assert (r["verdict"], r["sentence"]) == (o.verdict, o.sentence)
+        assert float(r["better"]) + float(r["tied"]) + float(r["worse"]) == pytest.approx(1.0, abs=1e-3)
+        assert f"<td>{o.verdict}</td>" in page
     rows = list(csv.DictReader(paths["csv"].open(encoding="utf-8")))
     assert len(rows) == MEMBERS * (len(ACTOR_CLASSES["DPRK"].interests) + 1)
     overall = [r for r in rows if r["interest"] == "overall"]
