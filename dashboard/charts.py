@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from dashboard.data import Ensemble
 from dashboard.story import words
 from sim.actors import ACTOR_CLASSES
-from sim.indicators import ACTOR_NAMES, ACTORS, INDICATORS, PAIRS
+from sim.indicators import ACTOR_NAMES, ACTORS, INDICATORS, PAIRS, PERCENT_UNITS
 
 # -- the palette: one colour per actor, everywhere (Okabe-Ito, colour-blind safe) ------------------
 ACTOR_COLOURS: dict[str, str] = {
@@ -73,22 +73,71 @@ def month_axis(dates: Sequence[str]) -> list[str]:
 
 
 def scale_of(name: str, values: np.ndarray) -> tuple[float, str]:
-    """How to show an indicator: (divisor, unit text). Dollars in millions or billions."""
+    """How to show an indicator: (divisor, unit text). Dollars in millions or billions, shares in percent."""
     unit = INDICATORS[name].unit
     if unit.startswith("USD"):
         top = float(np.nanmax(np.abs(values))) if values.size else 0.0
         div, word = (1e9, "bn") if top >= 1e9 else (1e6, "m") if top >= 1e6 else (1.0, "")
         rest = unit[3:]  # "" or "/month"
         return div, f"USD {word}{rest}".replace("  ", " ").strip() if word else unit
+    if unit in PERCENT_UNITS:
+        return 1.0, "%"
     return 1.0, unit
 
 
-def axis_title(name: str, unit_text: str) -> str:
-    """Axis title with the unit (and the range for indices): ``share, 0 to 1`` or ``USD bn``."""
+ZOOM_MARK = "zoomed to data"
+"""Written in the axis title of every panel drawn with "zoom to data" on (the axis is not the indicator's range)."""
+
+
+def axis_title(name: str, unit_text: str, *, zoom: bool = False) -> str:
+    """Axis title with the unit and the range shown: ``%, 0 to 100``, ``alignment, -1 to 1``, ``USD bn``.
+
+    With ``zoom``, ``… · zoomed to data``: the axis follows the data instead.
+    """
     ind = INDICATORS[name]
-    if ind.low is not None and ind.high is not None and ind.unit in {"index", "share", "alignment"}:
-        return f"{unit_text}, {ind.low:g} to {ind.high:g}"
+    if zoom:
+        return f"{unit_text} · {ZOOM_MARK}"
+    if ind.low is not None and ind.high is not None:
+        scale = 100.0 if ind.unit in PERCENT_UNITS else 1.0
+        return f"{unit_text}, {ind.low * scale:g} to {ind.high * scale:g}"
     return unit_text
+
+
+def value_axis(name: str, values: np.ndarray, *, zoom: bool = False) -> tuple[float, dict, tuple[str, str, str]]:
+    """The y axis of an indicator's panel: (divisor of the values, axis properties, hover format).
+
+    The range is the indicator's declared one (shares 0 to 100%, indices 0 to 1, relations -1 to 1); counts and
+    money start at 0 and reach a little above the largest value shown (0 to 1 when all are 0). ``zoom``: the
+    axis follows the data (Plotly's autorange) and its title says so. Tick labels never use exponents
+    (``1,000,000``, ``$11.4``, ``62%``). The hover format is (prefix, d3 format, suffix) of a value.
+    """
+    ind = INDICATORS[name]
+    div, unit_text = scale_of(name, values)
+    axis: dict = dict(title=dict(text=axis_title(name, unit_text, zoom=zoom), font=dict(size=11)))
+    if ind.unit in PERCENT_UNITS:
+        axis.update(tickformat=".0%" if not zoom else ".3~%")
+        hover = ("", ".1%", "")
+    elif ind.unit.startswith("USD"):
+        axis.update(tickformat=",.3~f", tickprefix="$")
+        word = unit_text[4:] if unit_text.startswith("USD ") else ""
+        hover = ("$", ",.3~r" if div > 1 else ",.0f", f" {word}".rstrip() if word else ind.unit[3:])
+    elif ind.low is not None and ind.high is not None:
+        axis.update(tickformat=".2~f" if not zoom else ",.4~f")
+        hover = ("", ".3f", "")
+    else:  # counts: 0.5, 2, 5,000; 82.5k from 10,000 on (the panels are narrow), never an exponent
+        top = float(np.nanmax(np.abs(values))) if values.size else 0.0
+        axis.update(tickformat=",.3~s" if top >= 1e4 else ",.2~f")
+        hover = ("", ",.0f", f" {ind.unit}")
+    if zoom:
+        axis.update(autorange=True)
+    elif ind.low is not None and ind.high is not None:
+        axis.update(range=[ind.low, ind.high], autorange=False)
+    else:
+        finite = values[np.isfinite(values)] / div
+        top = float(finite.max()) if finite.size else 0.0
+        bottom = min(0.0, float(finite.min())) if finite.size else 0.0  # from 0 (lower only if a value is)
+        axis.update(range=[bottom, top * 1.05 if top > 0 else 1.0], autorange=False)
+    return div, axis, hover
 
 
 def panel_title(name: str) -> str:
@@ -101,10 +150,6 @@ def panel_title(name: str) -> str:
                 f"<span style='color:{ACTOR_COLOURS[b]}'><b>{b}</b></span> relations")
     label = ACTOR_NAMES.get(who, "World")
     return f"<span style='color:{colour_of(name)}'><b>{label}</b></span> · {words(rest.removesuffix('_usd'))}"
-
-
-def _fmt(unit: str) -> str:
-    return ",.3~f" if unit in {"index", "share", "alignment"} else ",.4~s"
 
 
 def grid(n: int, cols: int, *, hgap: float = 0.06, vgap_px: float = 70, panel_px: float = 210,
@@ -141,13 +186,15 @@ def _title(text: str, domain: tuple[list[float], list[float]]) -> dict:
 
 
 def bands_figure(variants: Sequence[Ensemble], names: Sequence[str], *, cols: int = 4,
-                 panel_height: int = 190, show_events: bool = True, width: float | None = None) -> go.Figure:
+                 panel_height: int = 190, show_events: bool = True, width: float | None = None,
+                 zoom: bool = False) -> go.Figure:
     """Small multiples: per indicator, the median and the 10-90% band of each variant.
 
     One variant is the usual view (Explore, Results); several overlay on the same panels
     (Compare), told apart by line style. Scheduled events are dotted vertical lines,
     numbered as in :func:`event_legend`. ``width`` (px) fixes the figure's width; by
-    default it fills its container.
+    default it fills its container. Each y axis spans the indicator's declared range
+    (:func:`value_axis`); ``zoom`` fits it to the data instead, and every axis title says so.
 
     The figure is built from plain dicts and handed to ``go.Figure`` without plotly.py's
     validation, which took 40 of the 50 ms that building it cost; the tests validate
@@ -166,8 +213,8 @@ def bands_figure(variants: Sequence[Ensemble], names: Sequence[str], *, cols: in
         xkey, xref, suffix = _axes(k)
         yref = f"y{suffix}"
         colour = colour_of(name)
-        div, unit_text = scale_of(name, np.concatenate([v.bands[name].ravel() for v in variants]))
-        fmt = _fmt(unit_text)
+        div, yaxis, (pre, fmt, post) = value_axis(name, np.concatenate([v.bands[name].ravel() for v in variants]),
+                                                  zoom=zoom)
         for j, ens in enumerate(variants):
             p10, p50, p90 = ens.bands[name] / div
             xv = month_axis(ens.dates)
@@ -179,19 +226,15 @@ def bands_figure(variants: Sequence[Ensemble], names: Sequence[str], *, cols: in
                              line=dict(color=colour, width=2, dash=VARIANT_DASHES[j % len(VARIANT_DASHES)]),
                              customdata=np.stack([p10, p90], axis=1), showlegend=many and k == 0,
                              legendgroup=f"v{j}", name=ens.label or "median",
-                             hovertemplate=(f"{tag}%{{x|%Y-%m}}<br>median %{{y:{fmt}}} {unit_text}"
-                                            f"<br>10-90%: %{{customdata[0]:{fmt}}} to %{{customdata[1]:{fmt}}}"
-                                            "<extra></extra>")))
+                             hovertemplate=(f"{tag}%{{x|%Y-%m}}<br>median {pre}%{{y:{fmt}}}{post}"
+                                            f"<br>10-90%: {pre}%{{customdata[0]:{fmt}}}{post} to "
+                                            f"{pre}%{{customdata[1]:{fmt}}}{post}<extra></extra>")))
         xdom, ydom = domains[k]
         # one time axis for all panels (zoom one, zoom all); dates written under the bottom panels only
         layout[xkey] = dict(domain=xdom, anchor=yref, type="date", tickformat="%Y-%m", nticks=5,
                             tickfont=dict(size=10), showticklabels=k + cols >= len(names), automargin=False,
                             **({"range": [x[0], x[-1]]} if k == 0 else {"matches": "x"}))
-        layout[f"yaxis{suffix}"] = dict(domain=ydom, anchor=xref, automargin=False,
-                                        title=dict(text=axis_title(name, unit_text), font=dict(size=11)),
-                                        tickfont=dict(size=10))
-        if div == 1 and float(np.nanmax(np.abs(np.concatenate([v.bands[name].ravel() for v in variants])))) >= 1e4:
-            layout[f"yaxis{suffix}"]["tickformat"] = ",.3~s"  # 82.5k soldiers, not 82,500
+        layout[f"yaxis{suffix}"] = dict(domain=ydom, anchor=xref, automargin=False, tickfont=dict(size=10), **yaxis)
         annotations.append(_title(panel_title(name), domains[k]))
         if show_events:
             for e, (month, _label) in enumerate(first.events, start=1):

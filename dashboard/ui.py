@@ -20,7 +20,7 @@ import sim
 from dashboard import charts, data, story
 from sim.errors import PeninsulaError
 from sim.scenario.evidence import load_claims
-from sim.indicators import ACTOR_NAMES, ACTORS, INDICATORS, KEY_INDICATORS, PAIRS
+from sim.indicators import ACTOR_NAMES, ACTORS, INDICATORS, KEY_INDICATORS, PAIRS, format_change, format_value
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>~$:&|@^])")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))", re.MULTILINE)
@@ -64,20 +64,19 @@ MAX_MEMBERS = 10_000
 
 # -- formatting ------------------------------------------------------------------------------------------
 def fmt_value(name: str, value: float, *, signed: bool = False) -> str:
-    """An indicator's value with its unit: ``$11.86 bn``, ``0.041``, ``82,500 soldiers``."""
+    """An indicator's value with its unit: ``$11.9 bn``, ``62%``, ``82,500 soldiers``, ``0.041``.
+
+    With ``signed``, a change in it (``+3.1 pp`` for a share, ``-$148 m``). Written by
+    :func:`sim.indicators.format_value` and :func:`sim.indicators.format_change`, the one place numbers are written.
+    """
     unit = INDICATORS[name].unit
-    sign = "+" if signed and value > 0 else ""
-    if unit.startswith("USD"):
-        per = unit[3:]
-        a = abs(value)
-        neg = "-" if value < 0 else sign
-        for div, word in ((1e9, " bn"), (1e6, " m")):
-            if a >= div:
-                return f"{neg}${a / div:,.2f}{word}{per}"
-        return f"{neg}${a:,.0f}{per}"
-    if unit in {"index", "share", "alignment"}:
-        return f"{sign}{value:.3f}"
-    return f"{sign}{value:,.0f} {unit}"
+    return format_change(value, unit) if signed else format_value(value, unit)
+
+
+def number(value: float) -> str:
+    """A plain number (a lever's value or bounds): ``1,000,000``, ``0.3``; never ``1e+06``."""
+    text = f"{float(value):,.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def short_name(name: str) -> str:
@@ -232,12 +231,12 @@ def lever_sliders(scenario: sim.Scenario, sid: str, *, prefix: str = "", where=s
             parsed = _parse_number(st.query_params[lv.path], lo, hi, step)
             if parsed is None:
                 st.warning(f"The link sets {lv.path} to {st.query_params[lv.path]!r}, outside "
-                           f"{lo:g} to {hi:g}; using {value:g}.")
+                           f"{number(lo)} to {number(hi)}; using {number(value)}.")
             else:
                 value = parsed
         integral = all(float(v).is_integer() for v in (lo, hi, step))
-        tip = "\n\n".join(x for x in (lv.description, f"`{lv.path}`, {lo:g} to {hi:g}; "
-                                      f"the scenario's value is {data.lever_default(scenario, lv):g}.",
+        tip = "\n\n".join(x for x in (lv.description, f"`{lv.path}`, {number(lo)} to {number(hi)}; "
+                                      f"the scenario's value is {number(data.lever_default(scenario, lv))}.",
                                       "Evidence:\n\n" + claims_text(lv.claims) if lv.claims else "") if x)
         settings[lv.path] = where.slider(lv.label, min_value=lo, max_value=hi, value=float(value), step=step,
                                          format="%.0f" if integral else "%.2f", key=key, help=tip,
@@ -304,28 +303,36 @@ def headline(ens: data.Ensemble, ref: data.Ensemble | None, names: dict[str, str
                         + ("; the change is from the scenario's own lever settings." if ref is not None else "."))
 
 
-def pick_indicators(*, key: str) -> list[str]:
-    """Indicator picker: groups (world, actors, relations) and key-only or all; ordered by actor."""
-    c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+def pick_indicators(*, key: str) -> tuple[list[str], bool]:
+    """Indicator picker: groups (world, actors, relations), key-only or all, ordered by actor; zoom to data.
+
+    The "Zoom to data" toggle is off by default: each axis spans the indicator's declared range.
+    Returns (names, zoom).
+    """
+    c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="bottom")
     groups = c1.pills("Show", list(GROUPS), selection_mode="multi", default=list(GROUPS), key=f"{key}_groups",
                       format_func=lambda g: GROUPS[g], persist_state="session",
                       help="Indicators are grouped by the actor they belong to.")
     every = c2.toggle("All indicators", value=False, key=f"{key}_all", persist_state="session",
                       help="Off: the key indicators only. On: every indicator the model records.")
+    zoom = c3.toggle("Zoom to data", value=False, key=f"{key}_zoom", persist_state="session",
+                     help="Off: each axis spans the indicator's full range (shares 0 to 100%, indices 0 to 1, "
+                          "relations -1 to 1, counts and money from 0), so that a small change looks small. "
+                          "On: each axis fits the values shown, and its title says 'zoomed to data'.")
     pool = INDICATORS if every else KEY_INDICATORS
-    return by_actor([n for n in pool if n.split(".", 1)[0] in (groups or [])])
+    return by_actor([n for n in pool if n.split(".", 1)[0] in (groups or [])]), bool(zoom)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def bands_chart(digests: tuple[str, ...], names: tuple[str, ...], width: float | None,
-                _variants: list[data.Ensemble]) -> go.Figure:
-    """:func:`charts.bands_figure`, cached by the variants' content, the indicators and the width.
+                _variants: list[data.Ensemble], zoom: bool = False) -> go.Figure:
+    """:func:`charts.bands_figure`, cached by the variants' content, the indicators, the width and the zoom.
 
     The content is keyed by :attr:`data.Ensemble.digest`: moving back to an earlier setting sends the
     same figure without building it. One shared object per key (``st.plotly_chart`` copies it, it is
     never changed).
     """
-    return charts.bands_figure(_variants, names, width=width)
+    return charts.bands_figure(_variants, names, width=width, zoom=zoom)
 
 
 _WIDTH_PROBE = st.components.v2.component("peninsula_chart_width", html="<span></span>", js="""
@@ -390,17 +397,20 @@ def chart_width(*, key: str) -> float | None:
 def indicators_view(variants: list[data.Ensemble], *, key: str) -> None:
     """Small multiples of indicators (median and 10-90% band), events marked and listed."""
     ens = variants[0]
-    names = pick_indicators(key=key)
+    names, zoom = pick_indicators(key=key)
     if not names:
         st.info("Pick at least one group.")
         return
     with st.container(gap=None):  # the width probe and the chart, with no space between them
         width = chart_width(key=f"{key}_chart_width")
-        fig = bands_chart(tuple(v.digest for v in variants), tuple(names), width, variants)
+        fig = bands_chart(tuple(v.digest for v in variants), tuple(names), width, variants, zoom)
         st.plotly_chart(fig, key=f"{key}_bands", config={"displaylogo": False})
     if ens.events:
         st.markdown("**Events** (dotted lines)  \n" + charts.event_legend(ens.events))
-    st.caption(f"Lines: median of {ens.members:,} members; shaded: 10% to 90% of members. "
+    scale = ("Axes zoomed to the data (each axis title says so): small changes look large." if zoom else
+             "Axes span each indicator's full range: shares 0 to 100%, indices 0 to 1, relations -1 to 1, counts "
+             "and money from 0. 'Zoom to data' fits them to the values.")
+    st.caption(f"Lines: median of {ens.members:,} members; shaded: 10% to 90% of members. {scale} "
                "Hover a line for its values.")
 
 

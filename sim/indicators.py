@@ -12,6 +12,7 @@ US dollars; ``soldiers`` and ``launches`` are counts; relations are in [-1, 1]
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -360,21 +361,99 @@ def canonical_indicator(name: str) -> str | None:
     return None
 
 
+PERCENT_UNITS = frozenset({"share"})
+"""Units shown in percent (a share 0.62 is "62%", a change of 0.031 in it "+3.1 pp")."""
+
+COUNT_UNITS = frozenset({"soldiers", "launches", "shells/month", "shells", "t", "t/year", "months"})
+"""Units of counts and quantities: whole numbers with thousands separators and the unit ("1,000,000 t")."""
+
+_MONEY_SCALES = ((1e12, " tn"), (1e9, " bn"), (1e6, " m"))
+
+
 def unit_label(name: str) -> str:
-    """Human label with the unit, for tables and chart axes."""
+    """Human label with the unit, for tables and chart axes: ``DPRK.food_security (%, 0 to 100%)``."""
     ind = INDICATORS[name]
-    if ind.low is not None and ind.high is not None and ind.unit in {"index", "share", "alignment"}:
+    if ind.unit in PERCENT_UNITS and ind.low is not None and ind.high is not None:
+        return f"{name} (%, {ind.low * 100:g} to {ind.high * 100:g}%)"
+    if ind.low is not None and ind.high is not None and ind.unit in {"index", "alignment"}:
         return f"{name} ({ind.unit}, {ind.low:g} to {ind.high:g})"
     return f"{name} ({ind.unit})"
 
 
+def _decimal(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` places and thousands separators, never in scientific notation.
+
+    A small non-zero value keeps two significant digits (``0.00042``), not ``0.000``.
+    """
+    a = abs(value)
+    if 0 < a < 10.0 ** -decimals:
+        decimals = min(12, -math.floor(math.log10(a)) + 1)
+    return f"{value:,.{decimals}f}"
+
+
+def _significant(a: float, digits: int = 3) -> str:
+    """A non-negative number to ``digits`` significant digits in plain notation: 11.4, 300, 1.23."""
+    if a == 0 or not math.isfinite(a):
+        return f"{a:g}"
+    places = max(0, digits - 1 - math.floor(math.log10(a)))
+    text = f"{a:,.{places}f}"
+    # rounding may carry into one more digit (99.96 -> "100.0"): drop the place that carried
+    if places and len(text.replace(",", "").replace(".", "").lstrip("0")) > digits:
+        text = f"{a:,.{places - 1}f}"
+    return text
+
+
+def _money(value: float, unit: str, sign: str) -> str:
+    per = unit[3:]  # "" or "/month", "/t", ...
+    a = abs(value)
+    for div, word in _MONEY_SCALES:
+        if a >= div * 0.9995:  # 999.6 m is "$1.00 bn", not "$1,000 m"
+            return f"{sign}${_significant(a / div)}{word}{per}"
+    return f"{sign}${a:,.0f}{per}"
+
+
+def _sign(value: float, signed: bool) -> str:
+    return "-" if value < 0 else "+" if signed and value > 0 else ""
+
+
 def format_value(value: float, unit: str, digits: int = 3) -> str:
-    """A number for people, by its unit: ``$1.23 bn``, ``11,000``, ``0.612``."""
+    """A number for people, by its unit: ``$11.4 bn``, ``62%``, ``82,500 soldiers``, ``0.612``.
+
+    Money in dollars (``m``, ``bn``, three significant digits), shares in percent, counts with
+    thousands separators and their unit, other numbers with ``digits`` places; never ``1e+06``.
+    The dashboard, the CLI and the game's reports all write an indicator's value through it.
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return "n/a"
     if unit.startswith("USD"):
-        for div, suffix in ((1e9, " bn"), (1e6, " m")):
-            if abs(value) >= div:
-                return f"${value / div:,.2f}{suffix}"
-        return f"${value:,.0f}"
-    if abs(value) >= 1000 or unit in ("soldiers", "launches") or unit.startswith("shells"):
+        return _money(value, unit, _sign(value, False))
+    if unit in PERCENT_UNITS:
+        pct = value * 100.0
+        return f"{pct:.{0 if abs(pct) >= 10 or pct == 0 else 1}f}%"
+    if unit in COUNT_UNITS:
+        return f"{value:,.0f} {unit}"
+    if abs(value) >= 1000:
         return f"{value:,.0f}"
-    return f"{value:.{digits}f}"
+    return _decimal(value, digits)
+
+
+def format_change(value: float, unit: str, digits: int = 3) -> str:
+    """A change in an indicator, signed, by its unit: ``+3.1 pp``, ``-$148 m``, ``+1,200 soldiers``, ``+0.012``.
+
+    A change in a share is in percentage points. No change is written without a sign (``0.0 pp``).
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return "n/a"
+    if unit.startswith("USD"):
+        return _money(value, unit, _sign(value, True))
+    if unit in PERCENT_UNITS:
+        text = f"{value * 100.0:+.1f}"
+        return f"{'0.0' if float(text) == 0 else text} pp"
+    if unit in COUNT_UNITS or abs(value) >= 1000:
+        text = f"{value:+,.0f}"
+        text = "0" if float(text.replace(",", "")) == 0 else text
+        return f"{text} {unit}" if unit in COUNT_UNITS else text
+    text = _decimal(value, digits)
+    return text if value <= 0 or text.startswith("-") else "+" + text

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.indicators import INDICATORS, KEY_INDICATORS, NAMES, PAIRS, canonical_indicator
+from sim.indicators import (
+    INDICATORS, KEY_INDICATORS, NAMES, PAIRS, canonical_indicator, format_change, format_value, unit_label,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,3 +106,36 @@ def test_every_indicator_is_named_in_the_readme():
 
     missing = [n for n in NAMES if not named(n)]
     assert not missing, f"indicators not named in README.md: {missing}"
+
+
+@pytest.mark.parametrize(("value", "unit", "shown"), [
+    (1_000_000, "t", "1,000,000 t"), (11.44e9, "USD", "$11.4 bn"), (0.62, "share", "62%"), (0.041, "share", "4.1%"),
+    (3.0e8, "USD/month", "$300 m/month"), (999.7e6, "USD", "$1.00 bn"), (2_000, "USD/soldier/month", "$2,000/soldier/month"),
+    (82_500, "soldiers", "82,500 soldiers"), (0.6123, "index", "0.612"), (-0.35, "alignment", "-0.350"),
+    (0.00042, "1/month", "0.00042"), (1e6, "index", "1,000,000"), (float("nan"), "share", "n/a"),
+])
+def test_values_read_like_numbers(value, unit, shown):
+    assert format_value(value, unit) == shown
+
+
+@pytest.mark.parametrize(("value", "unit", "shown"), [
+    (0.031, "share", "+3.1 pp"), (-0.2, "share", "-20.0 pp"), (0.0, "share", "0.0 pp"), (-1.476e8, "USD", "-$148 m"),
+    (2.5e9, "USD", "+$2.50 bn"), (1200, "soldiers", "+1,200 soldiers"), (0.012, "index", "+0.012"),
+    (-0.012, "alignment", "-0.012"), (0.0, "index", "0.000"),
+])
+def test_changes_are_signed_and_shares_change_in_percentage_points(value, unit, shown):
+    assert format_change(value, unit) == shown
+
+
+def test_no_number_is_written_with_an_exponent():
+    import re
+    for unit in {ind.unit for ind in INDICATORS.values()} | {"1/month", "t/year", "utility"}:
+        for v in (0.0, 1e-9, 3e-7, 0.5, 1e6, 1e7, 4.2e12, 1e15):
+            for text in (format_value(v, unit), format_value(-v, unit), format_change(v, unit), format_change(-v, unit)):
+                assert not re.search(r"\de[+-]?\d", text), (unit, v, text)
+
+
+def test_unit_labels_give_the_range_shown():
+    assert unit_label("DPRK.food_security") == "DPRK.food_security (%, 0 to 100%)"
+    assert unit_label("relations.RUS-DPRK") == "relations.RUS-DPRK (alignment, -1 to 1)"
+    assert unit_label("USA.regional_troops") == "USA.regional_troops (soldiers)"

@@ -30,6 +30,12 @@ def policy_colours(policies: list[str]) -> dict[str, str]:
     return {p: palette[i % len(palette)] for i, p in enumerate(policies)}
 
 
+def plain_numbers(fig: go.Figure) -> go.Figure:
+    """Tick labels as plain numbers with thousands separators (``5,000,000,000``), never ``5e+9`` or ``5B``."""
+    return fig.update_xaxes(exponentformat="none", separatethousands=True).update_yaxes(
+        exponentformat="none", separatethousands=True)
+
+
 def short(path: str) -> str:
     """A factor's label for a crowded axis: ``params.rice_t_per_year`` -> ``rice_t_per_year``."""
     return path.removeprefix("params.")
@@ -43,10 +49,10 @@ def scatter(x: pd.Series, y: np.ndarray, policy: pd.Series | None, colours: dict
     for name, sel in groups:
         fig.add_trace(go.Scatter(x=x if sel is None else x[sel], y=y if sel is None else y[sel], mode="markers",
                                  name=name, marker={"size": 8, "color": colours.get(name, "#1f77b4")},
-                                 hovertemplate=f"{name}<br>%{{x:.4g}}<br>%{{y:.4g}}<extra></extra>"))
+                                 hovertemplate=f"{name}<br>%{{x:,.4~r}}<br>%{{y:,.4~r}}<extra></extra>"))
     fig.update_layout(template="plotly_white", xaxis_title=xtitle, yaxis_title=ytitle, height=420,
                       legend_title_text="policy" if policy is not None else None, margin={"t": 30})
-    return fig
+    return plain_numbers(fig)
 
 
 def parallel(design: pd.DataFrame, factors: list[str], values: np.ndarray, outcome: str) -> go.Figure:
@@ -66,7 +72,7 @@ def box_scatter(found, box, xcol: str, ycol: str) -> go.Figure:
         sel = cases[cases["interest"] == flag]
         fig.add_trace(go.Scatter(x=sel[xcol], y=sel[ycol], mode="markers", name=name,
                                  marker={"size": 8, "color": colour, "opacity": 0.8}, customdata=sel["outcome"],
-                                 hovertemplate="%{x:.4g}, %{y:.4g}<br>outcome %{customdata:.4g}<extra></extra>"))
+                                 hovertemplate="%{x:,.4~r}, %{y:,.4~r}<br>outcome %{customdata:,.4~r}<extra></extra>"))
     if box is not None:
         lims = box.limits.set_index("factor")
         edges = []
@@ -80,7 +86,7 @@ def box_scatter(found, box, xcol: str, ycol: str) -> go.Figure:
         fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line={"color": "black", "width": 2},
                       fillcolor="rgba(0,0,0,0.04)")
     fig.update_layout(template="plotly_white", xaxis_title=xcol, yaxis_title=ycol, height=440, margin={"t": 30})
-    return fig
+    return plain_numbers(fig)
 
 
 def policies_over_scenarios(cells: pd.DataFrame, colours: dict[str, str], outcome: str, criterion) -> go.Figure:
@@ -90,14 +96,14 @@ def policies_over_scenarios(cells: pd.DataFrame, colours: dict[str, str], outcom
         block = block.sort_values("scenario")
         fig.add_trace(go.Scatter(x=block["scenario"].astype(str), y=block["value"], mode="lines+markers", name=str(p),
                                  line={"color": colours.get(str(p))}, customdata=block["regret"],
-                                 hovertemplate=f"{p}<br>scenario %{{x}}<br>%{{y:.4g}} (regret %{{customdata:.3g}})"
+                                 hovertemplate=f"{p}<br>scenario %{{x}}<br>%{{y:,.4~r}} (regret %{{customdata:,.3~r}})"
                                                "<extra></extra>"))
     if criterion is not None:
         fig.add_hline(y=criterion.value, line_dash="dash", line_color="black",
                       annotation_text=f"satisficing {criterion.text}")
     fig.update_layout(template="plotly_white", xaxis_title="scenario", yaxis_title=outcome, height=420,
                       legend_title_text="policy", xaxis_type="category", margin={"t": 30})
-    return fig
+    return plain_numbers(fig)
 
 
 def stop_with(message: str) -> NoReturn:

@@ -52,7 +52,7 @@ ui.result_views(ens, key="explore", member_ids=np.arange(members), record_of=rec
 
 with st.expander("The evidence behind the levers"):
     for lv in scenario.levers:
-        st.markdown(f"**{lv.label}** (`{lv.path}`, {lv.min:g} to {lv.max:g})"
+        st.markdown(f"**{lv.label}** (`{lv.path}`, {ui.number(lv.min)} to {ui.number(lv.max)})"
                     + (f"  \n{lv.description}" if lv.description else ""))
         st.markdown(ui.claims_markdown(lv.claims) if lv.claims else "_No claims cited._")
 

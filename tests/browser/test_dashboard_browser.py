@@ -178,13 +178,14 @@ HEADLINE = {"RUS shell shortfall": "RUS.munitions_shortfall", "RUS paid to DPRK"
             "DPRK food security": "DPRK.food_security", "DPRK hard currency": "DPRK.hard_currency_usd",
             "CHN influence": "CHN.influence_over_dprk", "ROK threat felt": "ROK.threat_perception"}
 """The metrics at the top of Explore: label -> indicator (the median at the horizon)."""
-SCALE = {"bn": 1e9, "m": 1e6, "": 1.0}
+SCALE = {"bn": 1e9, "m": 1e6, "%": 0.01, "pp": 0.01, "": 1.0}
 
 
 def shown_number(text: str) -> tuple[float, float]:
-    """A metric's value or change as the page shows it (``$11.24 bn``, ``-$147.62 m``, ``+0.012``), read back
-    as a number, and half a unit of its last shown digit (what rounding for display can account for)."""
-    m = re.fullmatch(r"([+-]?)\$?([\d,]+(?:\.(\d+))?)(?: (bn|m))?", text.strip())
+    """A metric's value or change as the page shows it (``$11.4 bn``, ``-$148 m``, ``62%``, ``+3.1 pp``,
+    ``+0.012``), read back as a number, and half a unit of its last shown digit (what rounding for display can
+    account for)."""
+    m = re.fullmatch(r"([+-]?)\$?([\d,]+(?:\.(\d+))?)(?: ?(bn|m|%|pp))?", text.strip())
     assert m, f"not a number as the dashboard shows them: {text!r}"
     sign, digits, decimals, word = m.groups()
     scale = SCALE[word or ""]

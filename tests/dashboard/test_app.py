@@ -139,6 +139,46 @@ def test_the_indicators_chart_is_cached_and_takes_the_width_the_browser_reported
     assert built[-1] == 812.5
 
 
+def test_the_indicators_axes_take_the_declared_ranges_until_zoomed_to_the_data():
+    from dashboard import charts, ui
+    from sim.indicators import INDICATORS, KEY_INDICATORS
+
+    shown = ui.by_actor(list(KEY_INDICATORS))  # every group, the key indicators: the default pick
+    at = ok(open_app())
+    assert at.toggle(key="explore_zoom").value is False  # off by default
+
+    def axes(at) -> list[dict]:
+        layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+        return [layout[f"yaxis{'' if k == 0 else k + 1}"] for k in range(len(shown))]
+
+    for name, axis in zip(shown, axes(at), strict=True):
+        ind = INDICATORS[name]
+        assert charts.ZOOM_MARK not in axis["title"]["text"], name
+        if ind.high is not None:
+            assert axis["range"] == [ind.low, ind.high], name
+        else:
+            assert axis["range"][0] == 0, name
+        if ind.unit == "share":
+            assert axis["tickformat"] == ".0%" and axis["title"]["text"] == "%, 0 to 100", name
+        assert axis["tickformat"].strip(",.~0123456789") in {"%", "f", "s"}, name  # never an exponent
+    # the metrics read like numbers: a share in percent, money in $ bn or m, no exponent
+    values = {m.label: m.value for m in at.metric}
+    assert re.fullmatch(r"\d{1,3}(\.\d)?%", values["DPRK food security"])
+    assert re.fullmatch(r"\$\d[\d,.]* (bn|m)", values["RUS paid to DPRK"])
+    assert not any(re.search(r"\de[+-]?\d", v) for v in values.values())
+
+    at.toggle(key="explore_zoom").set_value(True).run()
+    for name, axis in zip(shown, axes(ok(at)), strict=True):
+        assert axis["autorange"] is True and "range" not in axis, name
+        assert axis["title"]["text"].endswith(charts.ZOOM_MARK), name
+    assert "Axes zoomed to the data" in texts(at.caption)
+    # a change of a share shows in percentage points
+    at.toggle(key="explore_zoom").set_value(False)
+    at.slider(key=WAR).set_value(0.0).run()
+    delta = next(m for m in ok(at).metric if m.label == "RUS shell shortfall").delta
+    assert delta and re.fullmatch(r"[+-]\d+\.\d pp", delta)
+
+
 def test_switching_scenarios_brings_their_levers_and_keeps_each_ones_settings():
     at = ok(open_app())
     at.slider(key=WAR).set_value(0.3).run()

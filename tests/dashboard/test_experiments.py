@@ -88,6 +88,10 @@ def test_the_page_lists_the_experiments_and_shows_the_outcome_against_a_factor(b
     fig = chart(at, "p0", "markers")
     traces = [t for t in fig["data"] if t.get("name") in ("p0", "p1")]
     assert len(traces) == 2 and traces[0]["marker"]["color"] != traces[1]["marker"]["color"]
+    # numbers as numbers: plain tick labels and hover text, never 5e+9 or 5B
+    for axis in ("xaxis", "yaxis"):
+        assert fig["layout"][axis]["exponentformat"] == "none" and fig["layout"][axis]["separatethousands"]
+    assert all("g}" not in t["hovertemplate"] and ",.4~r}" in t["hovertemplate"] for t in traces)
     assert any(json.loads(el.proto.spec)["data"][0]["type"] == "parcoords" for el in at.get("plotly_chart"))
 
 

@@ -116,10 +116,73 @@ def test_charts_label_their_axes_with_units(ens):
     names = ["RUS.payments_to_dprk_usd", "DPRK.food_security", "USA.regional_troops", "relations.RUS-DPRK"]
     fig = charts.bands_figure([ens], names)
     titles = [fig.layout[f"yaxis{'' if k == 0 else k + 1}"].title.text for k in range(len(names))]
-    assert titles == ["USD bn", "share, 0 to 1", "soldiers", "alignment, -1 to 1"]
+    assert titles == ["USD bn", "%, 0 to 100", "soldiers", "alignment, -1 to 1"]
     # the events are marked on every panel
     assert len(fig.layout.shapes) == len(names) * len(ens.events)
     assert all(isinstance(t, go.Scatter) for t in fig.data)
+
+
+AXIS_CASES = {  # indicator -> (range or "from 0", tick format, tick prefix)
+    "DPRK.food_security": ((0, 1), ".0%", None),          # a share: 0 to 100%, ticks in percent
+    "CHN.influence_over_dprk": ((0, 1), ".2~f", None),    # an index: 0 to 1
+    "relations.RUS-DPRK": ((-1, 1), ".2~f", None),        # a relation: -1 to 1
+    "DPRK.missile_tests": ("from 0", ",.2~f", None),      # a count: from 0, no exponent
+    "USA.regional_troops": ("from 0", ",.3~s", None),      # 80k: SI prefixes on a narrow panel, no exponent
+    "RUS.payments_to_dprk_usd": ("from 0", ",.3~f", "$"),  # money: from 0, in dollars
+}
+
+
+def yaxes(fig) -> list:
+    return [fig.layout[f"yaxis{'' if k == 0 else k + 1}"] for k in range(len(fig.layout.annotations))
+            if f"yaxis{'' if k == 0 else k + 1}" in fig.layout]
+
+
+def test_axes_span_the_indicators_declared_range_not_the_data(ens):
+    names = list(AXIS_CASES)
+    fig = charts.bands_figure([ens], names)
+    for k, name in enumerate(names):
+        axis = fig.layout[f"yaxis{'' if k == 0 else k + 1}"]
+        want, fmt, prefix = AXIS_CASES[name]
+        assert axis.tickformat == fmt and axis.tickprefix == prefix, name
+        assert fmt.strip(",.~0123456789") in {"%", "f", "s"}, name  # no exponent format ("e", "g")
+        assert axis.autorange is False, name
+        lo, hi = axis.range
+        if want == "from 0":
+            div, _ = charts.scale_of(name, ens.bands[name])
+            top = float(ens.bands[name].max()) / div
+            assert lo == 0 and (hi == pytest.approx(top * 1.05) if top > 0 else hi == 1.0), name
+        else:
+            assert (lo, hi) == want, name
+        assert charts.ZOOM_MARK not in axis.title.text
+    # a constant indicator (nothing moves) still draws on its own range, not on -1 to 1 around the constant
+    flat = [n for n in NAMES if np.ptp(ens.bands[n]) == 0]
+    assert flat, "the baseline has indicators that do not move"
+    fig = charts.bands_figure([ens], flat[:4])
+    for k, name in enumerate(flat[:4]):
+        axis = fig.layout[f"yaxis{'' if k == 0 else k + 1}"]
+        ind = INDICATORS[name]
+        assert axis.range[0] == (ind.low if ind.low is not None else 0) and axis.range[1] > axis.range[0], name
+        if ind.high is not None:
+            assert axis.range[1] == ind.high, name
+
+
+def test_zoom_to_data_fits_the_axes_and_says_so_on_each(ens):
+    names = list(AXIS_CASES)
+    fig = charts.bands_figure([ens], names, zoom=True)
+    for k, name in enumerate(names):
+        axis = fig.layout[f"yaxis{'' if k == 0 else k + 1}"]
+        assert axis.autorange is True and axis.range is None, name
+        assert axis.title.text.endswith(f"· {charts.ZOOM_MARK}"), name
+    go.Figure(fig.to_dict())  # plotly accepts it
+
+
+def test_hover_text_writes_numbers_with_their_units(ens):
+    fig = charts.bands_figure([ens], ["DPRK.food_security", "RUS.payments_to_dprk_usd", "USA.regional_troops"])
+    hovers = [t.hovertemplate for t in fig.data if t.hovertemplate]
+    assert "median %{y:.1%}" in hovers[0]
+    assert "median $%{y:,.3~r} bn" in hovers[1]
+    assert "median %{y:,.0f} soldiers" in hovers[2]
+    assert not any(re.search(r"%\{[^}]*:[^}]*[se]\}", h) for h in hovers)  # no SI or exponent formats
 
 
 def test_the_small_multiples_have_fixed_margins(ens):
@@ -309,13 +372,28 @@ def test_every_quote_is_marked_in_its_article():
 
 
 def test_values_are_shown_with_their_units():
-    assert ui.fmt_value("RUS.payments_to_dprk_usd", 11.7e9) == "$11.70 bn"
-    assert ui.fmt_value("RUS.monthly_payments_usd", 3.0e8) == "$300.00 m/month"
+    assert ui.fmt_value("RUS.payments_to_dprk_usd", 11.44e9) == "$11.4 bn"
+    assert ui.fmt_value("RUS.monthly_payments_usd", 3.0e8) == "$300 m/month"
     assert ui.fmt_value("RUS.payments_to_dprk_usd", -2.5e9, signed=True) == "-$2.50 bn"
-    assert ui.fmt_value("DPRK.food_security", 0.8412) == "0.841"
-    assert ui.fmt_value("DPRK.food_security", 0.01, signed=True) == "+0.010"
+    assert ui.fmt_value("RUS.payments_to_dprk_usd", 1.476e8, signed=True) == "+$148 m"
+    assert ui.fmt_value("DPRK.food_security", 0.6213) == "62%"
+    assert ui.fmt_value("DPRK.food_security", 0.031, signed=True) == "+3.1 pp"
+    assert ui.fmt_value("DPRK.food_security", -0.0004, signed=True) == "0.0 pp"
+    assert ui.fmt_value("CHN.influence_over_dprk", 0.6123) == "0.612"
+    assert ui.fmt_value("CHN.influence_over_dprk", 0.012, signed=True) == "+0.012"
     assert ui.fmt_value("USA.regional_troops", 82500) == "82,500 soldiers"
+    assert ui.fmt_value("USA.regional_troops", 1e6) == "1,000,000 soldiers"
+    assert ui.fmt_value("USA.regional_troops", -1200, signed=True) == "-1,200 soldiers"
     assert set(ui.HEADLINE) <= set(INDICATORS)
+    for name in NAMES:  # no exponent anywhere, whatever the size
+        for v in (0.0, 3e-7, 0.5, 1e6, 4.2e12):
+            for text in (ui.fmt_value(name, v), ui.fmt_value(name, -v, signed=True)):
+                assert not re.search(r"\de[+-]?\d", text), (name, v, text)
+
+
+def test_lever_numbers_are_plain():
+    assert [ui.number(v) for v in (1e6, 650000.0, 0.3, 0.30000000000000004, 0.0, -2.5)] == \
+        ["1,000,000", "650,000", "0.3", "0.3", "0", "-2.5"]
 
 
 def test_lever_values_from_a_link_are_checked_and_snapped():
