@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("distributed")
+import distributed  # noqa: F401  (a dependency, dask[distributed]: missing, this file must fail, not skip)
 
 STARTUP_TIMEOUT = 30.0  # seconds: the scheduler listening, then both workers registered
 RUN_TIMEOUT = 120

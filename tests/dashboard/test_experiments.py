@@ -123,7 +123,8 @@ def test_the_prim_boxes_are_sim_discovers(base, monkeypatch):
     # a condition that does not parse is a message in its section; the rest of the page stays
     at.text_input(key="exp_where").input("below half").run()
     assert "expected an operator" in texts(ok(at).error)
-    assert at.session_state["exp_robust"] is not None
+    # ... and the robustness section below it is still drawn, with sim.robust's table
+    pd.testing.assert_frame_equal(at.session_state["exp_robust"], sim.robust(folder, OUTCOME).table)
 
 
 def test_the_robustness_table_is_sim_robusts(base, monkeypatch):

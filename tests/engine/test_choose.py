@@ -140,7 +140,7 @@ def test_a_move_that_requires_something_is_chosen_only_once_it_is_met(noisy):
     m = noisy
     deploy = ACTOR_CLASSES["DPRK"].option_index("deploy_more")
     requirement = ACTOR_CLASSES["DPRK"].options[deploy].requires
-    assert requirement is not None
+    assert (requirement.indicator, requirement.minimum) == ("world.mutual_assistance", 0.5)
     met = m.history[:m.months, INDEX[requirement.indicator]] >= requirement.minimum  # (months, members)
     chosen = m.choice_history["DPRK"] == deploy
     assert (~met).any() and met.any(), "the run should hold months with and without the treaty"
