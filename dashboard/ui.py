@@ -134,6 +134,20 @@ def _parse_number(text, lo: float, hi: float, step: float | None) -> float | Non
     return float(f"{min(hi, max(lo, v)):.10g}")
 
 
+def folder_picker(found: list[str], *, noun: str, found_key: str, query_key: str, placeholder: str,
+                  found_help: str, path_help: str) -> str:
+    """A folder under runs/: one of those found, or a path typed (bound to the URL); "" if neither.
+
+    The one picker of the Results and Experiments pages; each page resolves and opens the folder.
+    """
+    c1, c2 = st.columns([2, 3])
+    picked = c1.selectbox(f"{noun.capitalize()}s found in runs/", found or ["(none yet)"], key=found_key,
+                          persist_state="session", disabled=not found, help=found_help)
+    typed = c2.text_input(f"…or the path of a{'n' if noun[0] in 'aeiou' else ''} {noun} folder under runs/",
+                          key=query_key, bind="query-params", placeholder=placeholder, help=path_help)
+    return (typed or "").strip() or (picked if found else "")
+
+
 def scenario_picker(prefix: str = "", *, where=st.sidebar, allow_upload: bool = True,
                     url: bool = False, titles: bool = False) -> tuple[sim.Scenario, str]:
     """Pick a bundled scenario or upload one. Returns (scenario, id for widget keys).

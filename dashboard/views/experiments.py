@@ -117,15 +117,11 @@ st.title("Experiments")
 st.caption("A folder written by `peninsula batch` (or `sim.experiment(...).save(dir)`) under runs/: outcomes against "
            "the factors, the boxes of scenario discovery (PRIM), and the policies ranked by robustness.")
 
-found = data.find_experiments()
-c1, c2 = st.columns([2, 3])
-picked = c1.selectbox("Experiments found in runs/", found or ["(none yet)"], key="exp_found", persist_state="session",
-                      disabled=not found, help="Folders under runs/ written by peninsula batch, newest first.")
-typed = c2.text_input("…or the path of an experiment folder under runs/", key="experiment", bind="query-params",
-                      placeholder="runs/policies",
-                      help="A folder under runs/ in the folder the dashboard was started from: its name, or its "
-                           "path, relative (runs/policies) or absolute. Nothing outside runs/ opens here.")
-folder = (typed or "").strip() or (picked if found else "")
+folder = ui.folder_picker(
+    data.find_experiments(), noun="experiment", found_key="exp_found", query_key="experiment",
+    placeholder="runs/policies", found_help="Folders under runs/ written by peninsula batch, newest first.",
+    path_help="A folder under runs/ in the folder the dashboard was started from: its name, or its path, relative "
+              "(runs/policies) or absolute. Nothing outside runs/ opens here.")
 if not folder:
     st.info("No experiment folder yet. Make one with `peninsula batch baseline --policies 4 --scenarios 20 "
             "--members 20 --outcome DPRK.food_security@2026-06 --out runs/policies`, or type the path of a folder above.")

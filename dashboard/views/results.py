@@ -12,15 +12,11 @@ st.title("Results of a saved run")
 st.caption("A folder written by `peninsula run` (or `Results.save`): manifest.json, results.parquet, "
            "choices.parquet.")
 
-found = data.find_runs()
-c1, c2 = st.columns([2, 3])
-picked = c1.selectbox("Runs found in runs/", found or ["(none yet)"], key="results_found", persist_state="session",
-                      disabled=not found, help="Folders under runs/ that hold a manifest.json, newest first.")
-typed = c2.text_input("…or the path of a run folder under runs/", key="run", bind="query-params",
-                      placeholder="runs/baseline",
-                      help="A folder under runs/ in the folder the dashboard was started from: its name (baseline), "
-                           "or its path, relative (runs/baseline) or absolute. Nothing outside runs/ opens here.")
-folder = (typed or "").strip() or (picked if found else "")
+folder = ui.folder_picker(
+    data.find_runs(), noun="run", found_key="results_found", query_key="run", placeholder="runs/baseline",
+    found_help="Folders under runs/ that hold a manifest.json, newest first.",
+    path_help="A folder under runs/ in the folder the dashboard was started from: its name (baseline), or its path, "
+              "relative (runs/baseline) or absolute. Nothing outside runs/ opens here.")
 if not folder:
     st.info("No run folder yet. Make one with `peninsula run baseline` (it writes runs/baseline), "
             "or type the path of a folder above.")
